@@ -1,0 +1,30 @@
+# Each target creates .venv and installs the project first, so both work on a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test messages clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+test: $(VENV)/.installed
+	DEBUG=1 $(PY) -m pytest --cov=preference_center --cov-report=term
+
+run: $(VENV)/.installed
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py demo --base-url http://$(HOST):$(PORT)
+	@echo "Starting the pages on http://$(HOST):$(PORT)/ and the unsubscribe delivery worker (Ctrl-C stops both)."
+	@trap 'kill 0' INT TERM EXIT; \
+	DEBUG=1 $(PY) manage.py deliver_unsubscribes & \
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+messages: $(VENV)/.installed
+	cd preference_center && DEBUG=1 ../$(PY) ../manage.py makemessages -l de -l en --no-obsolete
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .coverage

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class PreferenceCenterConfig(AppConfig):
+    name = "preference_center"
+    verbose_name = "Preference center"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the system checks)
