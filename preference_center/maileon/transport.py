@@ -1,0 +1,289 @@
+"""HTTP to Maileon: one pooled Session per thread, auth and media-type headers, timeouts, GET-only retries,
+and status -> typed error for what every operation shares (auth, outage). Per-operation 4xx meaning is the
+client's call, so other 4xx answers are returned to it as a Response.
+
+Secrets: the key travels only in the Authorization header; the checksum (a query value) and the email (a path
+segment) never appear in our messages or log lines. requests' exceptions name the URL, so their text is never
+copied into ours (they are chained with `from`, which keeps the traceback honest).
+"""
+
+from __future__ import annotations
+
+import base64
+import email.utils
+import logging
+import random
+import re
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import requests
+from requests.adapters import HTTPAdapter
+from requests.auth import AuthBase
+from requests.structures import CaseInsensitiveDict
+
+from . import codec
+from .errors import ProtocolError, RejectedError, UnavailableError
+from .types import MEDIA_TYPE, MaileonConfig
+
+logger = logging.getLogger(__name__)
+
+CONTENT_TYPE = f"{MEDIA_TYPE}; charset=utf-8"
+# XQueue's PHP client parses answers of these two media types only; we do the same.
+XML_MEDIA_TYPES = frozenset({MEDIA_TYPE, "application/xml"})
+
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+AUTH_FAILURE_STATUSES = frozenset({401, 403})
+# Read-timeouts surface as ConnectionError while a streamed body is read, so both are "no (whole) answer".
+NO_ANSWER_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
+
+BACKOFF_BASE = 0.2  # seconds; first retry waits up to this, doubling per attempt
+BACKOFF_CAP = 2.0
+MAX_MESSAGE_CHARS = 300  # Maileon's own error text, as much as a log line needs
+
+
+@dataclass(frozen=True)
+class Response:
+    """An answer we got: status, headers (case-insensitive), body (at most 1 MiB + 1 byte), and for a
+    4xx/5xx Maileon's error message with our secrets masked."""
+
+    status: int
+    headers: Mapping[str, str] = field(default_factory=CaseInsensitiveDict)
+    body: bytes = b""
+    maileon_message: str = ""
+
+    @property
+    def media_type(self) -> str:
+        return (self.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
+
+    @property
+    def is_xml(self) -> bool:
+        return self.media_type in XML_MEDIA_TYPES
+
+
+class _MaileonKeyAuth(AuthBase):
+    """`Basic` + base64 of the raw key: Maileon's form, no `user:password` pair, no colon. An AuthBase (not a
+    plain header) so requests never swaps in ~/.netrc credentials."""
+
+    def __init__(self, api_key: str) -> None:
+        self._header = "Basic " + base64.b64encode(api_key.encode("utf-8")).decode("ascii")
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = self._header
+        return request
+
+    def __repr__(self) -> str:
+        return "_MaileonKeyAuth('***')"
+
+
+_EMAIL_ADDRESS = re.compile(r"[^\s<>\"'@,;:]+@[^\s<>\"'@,;:]+")
+_CHECKSUM_IN_URL = re.compile(r"(?i)(checksum=)[^&\s\"']*")
+_EMAIL_IN_PATH = re.compile(r"(?i)(/contacts/email/)[^/?\s\"']*")
+
+
+class RedactMaileonUrls(logging.Filter):
+    """urllib3 logs every request line at DEBUG, query string included. Mask checksums and email path
+    segments in those records instead of trusting every deployment's log level."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = _EMAIL_IN_PATH.sub(r"\1***", _CHECKSUM_IN_URL.sub(r"\1***", message))
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+_redaction_installed = threading.Lock()
+
+
+def _install_url_redaction() -> None:
+    with _redaction_installed:
+        urllib3_logger = logging.getLogger("urllib3.connectionpool")
+        if not any(isinstance(f, RedactMaileonUrls) for f in urllib3_logger.filters):
+            urllib3_logger.addFilter(RedactMaileonUrls())
+
+
+class Transport:
+    def __init__(self, config: MaileonConfig) -> None:
+        self.config = config
+        self._base_url = config.base_url.rstrip("/")
+        self._auth = _MaileonKeyAuth(config.api_key)
+        self._local = threading.local()
+        _install_url_redaction()
+
+    def __repr__(self) -> str:
+        return f"Transport(base_url={self._base_url!r})"
+
+    # --- sessions
+
+    def _session(self) -> requests.Session:
+        """requests does not promise a Session is thread-safe: one per thread, created on first use."""
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            # No urllib3 retries: retrying is decided here, for GET only.
+            adapter = HTTPAdapter(pool_connections=1, pool_maxsize=4, max_retries=0)
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)
+            self._local.session = session
+        return session
+
+    def close(self) -> None:
+        """Close this thread's session (other threads keep theirs)."""
+        session = getattr(self._local, "session", None)
+        if session is not None:
+            session.close()
+            self._local.session = None
+
+    # --- one call
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Sequence[tuple[str, str]] = (),
+        body: bytes | None = None,
+        operation: str,
+    ) -> Response:
+        """Send one call (retrying a GET within budget). Returns the Response for 2xx and for 4xx other than
+        401/403/429; raises UnavailableError, RejectedError (auth) or ProtocolError (redirect) otherwise.
+
+        `path` starts with "/" and has its variable segments already quoted by the caller."""
+        method = method.upper()
+        retries_left = self.config.read_retries if method == "GET" else 0
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = self._send(method, path, params, body)
+            except NO_ANSWER_ERRORS as exc:
+                error = UnavailableError(_describe(exc), operation=operation)
+                self._log(operation, method, params, "no answer", attempt)
+                if attempt <= retries_left:
+                    self._sleep(self._backoff_delay(attempt))
+                    continue
+                raise error from exc
+            except requests.RequestException as exc:  # e.g. an invalid URL: no answer, and retrying won't help
+                self._log(operation, method, params, "failed", attempt)
+                raise UnavailableError(_describe(exc), operation=operation) from exc
+
+            self._log(operation, method, params, response.status, attempt)
+            if 200 <= response.status < 300:
+                return response
+            response = _with_message(response, params, self.config.api_key)
+            if response.status in RETRY_STATUSES:
+                retry_after = parse_retry_after(response.headers.get("Retry-After"), now=self._now())
+                retry_allowed = retry_after is None or retry_after <= self.config.max_retry_after
+                if attempt <= retries_left and retry_allowed:
+                    self._sleep(retry_after if retry_after is not None else self._backoff_delay(attempt))
+                    continue
+                raise UnavailableError(
+                    response.maileon_message, operation=operation, status=response.status, retry_after=retry_after
+                )
+            if response.status >= 500:
+                # Only 502/503/504 are retried inline (a gateway in trouble); 500 is Maileon failing on this very
+                # request, which callers retry later rather than in front of a waiting recipient.
+                raise UnavailableError(response.maileon_message, operation=operation, status=response.status)
+            if response.status in AUTH_FAILURE_STATUSES:
+                raise RejectedError(response.maileon_message, operation=operation, status=response.status)
+            if response.status < 400:
+                # 3xx: Maileon does not redirect (and following one could carry the key elsewhere).
+                raise ProtocolError("unexpected answer", operation=operation, status=response.status)
+            return response
+
+    def _send(self, method: str, path: str, params: Sequence[tuple[str, str]], body: bytes | None) -> Response:
+        headers = {"Accept": CONTENT_TYPE, "User-Agent": self.config.user_agent}
+        if body is not None:
+            headers["Content-Type"] = CONTENT_TYPE
+        with self._session().request(
+            method,
+            self._base_url + path,
+            params=list(params),  # a list of pairs: repeated names stay repeated, in order
+            data=body,
+            headers=headers,
+            auth=self._auth,
+            timeout=(self.config.connect_timeout, self.config.read_timeout),
+            allow_redirects=False,
+            stream=True,  # so an oversized body is cut off instead of read into memory
+        ) as raw:
+            content = _read_bounded(raw, codec.MAX_BODY_BYTES + 1)
+            return Response(status=raw.status_code, headers=CaseInsensitiveDict(raw.headers), body=content)
+
+    # --- retry pacing (own methods so tests can pin them, as stripe-python does)
+
+    def _backoff_delay(self, attempt: int) -> float:
+        return self._jitter(min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1)))
+
+    def _jitter(self, ceiling: float) -> float:
+        """Full jitter: anywhere between nothing and the ceiling, so retrying clients spread out."""
+        return random.uniform(0, ceiling)
+
+    def _sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    def _now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+    # --- logging (operation, status and contact id only)
+
+    @staticmethod
+    def _log(operation: str, method: str, params: Sequence[tuple[str, str]], outcome: object, attempt: int) -> None:
+        contact_id = next((value for name, value in params if name == "id"), "-")
+        logger.info(
+            "maileon %s %s contact_id=%s -> %s (attempt %d)", operation, method, contact_id, outcome, attempt
+        )
+
+
+def _read_bounded(raw: requests.Response, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in raw.iter_content(chunk_size=64 * 1024):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size >= limit:
+            break
+    return b"".join(chunks)[:limit]
+
+
+def _describe(exc: requests.RequestException) -> str:
+    """Our own words for a failure without an answer: the exception's text names the URL (and checksum)."""
+    if isinstance(exc, requests.Timeout):
+        return f"timed out ({type(exc).__name__})"
+    if isinstance(exc, requests.ConnectionError):
+        return f"connection failed ({type(exc).__name__})"
+    return f"request failed ({type(exc).__name__})"
+
+
+def redact(text: str, secrets: Sequence[str] = ()) -> str:
+    """Mask email addresses and the given secrets in a text from Maileon (it might echo what we sent)."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return _EMAIL_ADDRESS.sub("***@***", text)
+
+
+def _with_message(response: Response, params: Sequence[tuple[str, str]], api_key: str) -> Response:
+    """Attach Maileon's error message, secrets masked."""
+    checksums = [value for name, value in params if name == "checksum"]
+    message = redact(codec.decode_error_message(response.body)[:MAX_MESSAGE_CHARS], [*checksums, api_key])
+    return Response(status=response.status, headers=response.headers, body=response.body, maileon_message=message)
+
+
+def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
+    """Retry-After as seconds from now: delta-seconds or an HTTP date. None when absent or unreadable."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(int(value))
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - now).total_seconds())
