@@ -1,3 +1,9 @@
+"""Included under /sandbox/maileon/1.0/ only in sandbox mode (see preference_center/urls.py)."""
+
 from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("<path:rest>", views.maileon_api, name="sandbox_maileon_api"),
+]

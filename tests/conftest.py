@@ -1,0 +1,47 @@
+"""Shared fixtures.
+
+The fake Maileon (preference_center/sandbox), three ways in:
+
+- `sandbox_store`: a fresh `SandboxStore` with the demo seed, installed as the sandbox's `default_store` for
+  the test. Contacts 1001 (Erika, de), 1002 (John, en, `+` in the address), 1003 (Zoë, no permission),
+  1004 (Lena, spare for unsubscribe tests); `store.checksum_for(id)`; `store.calls`, `store.changing_calls()`;
+  `store.faults.inject(...)`; `store.process_pending()` runs queued unsubscribes now.
+- `maileon_sandbox`: that store answering every request under `settings.MAILEON_API_URL` through `responses`
+  (in-process, no network). Yields the store.
+- `live_maileon`: that store behind pytest-django's `live_server`, with `settings.MAILEON_API_URL` pointed at
+  it: real sockets, real timeouts, dropped connections. Yields the store.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from preference_center.sandbox import store as sandbox_store_module
+from preference_center.sandbox.store import SandboxStore
+
+SANDBOX_API_PATH = "/sandbox/maileon/1.0"
+
+
+@pytest.fixture
+def sandbox_store(monkeypatch) -> SandboxStore:
+    store = SandboxStore()
+    monkeypatch.setattr(sandbox_store_module, "default_store", store)
+    return store
+
+
+@pytest.fixture
+def maileon_sandbox(sandbox_store, settings):
+    import responses
+
+    from preference_center.sandbox.testing import activate
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        activate(rsps, settings.MAILEON_API_URL, sandbox_store)
+        yield sandbox_store
+
+
+@pytest.fixture
+def live_maileon(sandbox_store, live_server, settings):
+    settings.MAILEON_API_URL = live_server.url + SANDBOX_API_PATH
+    yield sandbox_store
+    sandbox_store.faults.clear()  # no delayed or dropped answer outlives the test
