@@ -12,8 +12,17 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
+# SQLite with coverage, then the same suite on a throw-away PostgreSQL cluster when its server binaries are
+# installed (required under CI=true: a CI run without the PostgreSQL pass must not pass).
 test: $(VENV)/.installed
 	DEBUG=1 $(PY) -m pytest --cov=preference_center --cov-report=term
+	@if scripts/with_postgres.sh --check 2>/dev/null; then \
+		scripts/with_postgres.sh env DEBUG=1 $(PY) -m pytest -q -p no:cacheprovider; \
+	elif [ "$$CI" = true ]; then \
+		echo "CI=true but no PostgreSQL server binaries (initdb): the PostgreSQL pass is required" >&2; exit 1; \
+	else \
+		echo "No PostgreSQL server binaries (initdb): PostgreSQL pass skipped"; \
+	fi
 
 run: $(VENV)/.installed
 	DEBUG=1 $(PY) manage.py migrate --noinput
