@@ -262,7 +262,8 @@ def redact(text: str, secrets: Sequence[str] = ()) -> str:
     """Mask email addresses and the given secrets in a text from Maileon (it might echo what we sent)."""
     for secret in secrets:
         if secret:
-            text = text.replace(secret, "***")
+            # Whole tokens only, so a short secret cannot mangle ordinary words around it.
+            text = re.sub(rf"(?<![\w-]){re.escape(secret)}(?![\w-])", "***", text)
     return _EMAIL_ADDRESS.sub("***@***", text)
 
 
