@@ -1,0 +1,280 @@
+"""Marketer screens: page configurations (with their fields and preference groups, the links to paste into a
+mailing and previews), the unsubscribe reasons, and the read-only unsubscribe log with its delivery state.
+
+Forms and the Maileon lookups behind the pickers live in admin_forms.py; the link shapes in mailing_links.py.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import timedelta
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.timesince import timesince
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import mailing_links
+from .admin_forms import (
+    CATEGORY_LIST_ID,
+    FIELD_LIST_ID,
+    PREFERENCE_LIST_ID,
+    MaileonChoices,
+    PageConfigForm,
+    PreferenceGroupForm,
+    ProfileFieldForm,
+    UnsubscribeReasonForm,
+    load_maileon_choices,
+)
+from .models import PageConfig, PreferenceGroup, ProfileField, Status, UnsubscribeReason, UnsubscribeRequest
+
+PREVIEW_KINDS = ("profile", "unsubscribe")
+PREVIEW_LANGUAGES = ("de", "en")
+# Gmail and Yahoo require bulk senders to honour a one-click unsubscribe within two days; older is overdue.
+UNSUBSCRIBE_SLA = timedelta(days=2)
+
+
+def _maileon_choices(request) -> MaileonChoices:
+    """Once per request: the page form and both inlines share one (cached) read of the account."""
+    if not hasattr(request, "_pc_maileon_choices"):
+        request._pc_maileon_choices = load_maileon_choices()
+    return request._pc_maileon_choices
+
+
+def _with_choices(form_class, request):
+    return type(form_class.__name__, (form_class,), {"maileon": _maileon_choices(request)})
+
+
+class ProfileFieldInline(admin.TabularInline):
+    model = ProfileField
+    form = ProfileFieldForm
+    extra = 0
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs["form"] = _with_choices(self.form, request)
+        return super().get_formset(request, obj, **kwargs)
+
+
+class PreferenceGroupInline(admin.StackedInline):
+    model = PreferenceGroup
+    form = PreferenceGroupForm
+    extra = 0
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs["form"] = _with_choices(self.form, request)
+        return super().get_formset(request, obj, **kwargs)
+
+
+@admin.register(PageConfig)
+class PageConfigAdmin(admin.ModelAdmin):
+    form = PageConfigForm
+    inlines = [ProfileFieldInline, PreferenceGroupInline]
+    list_display = ["name", "slug", "is_default", "page_key", "default_language", "updated_at"]
+    list_filter = ["is_default", "default_language", "email_editable"]
+    search_fields = ["name", "slug", "page_key"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["current_logo"]
+    fieldsets = [
+        (_("Basics"), {"fields": ["name", "slug", "is_default", "default_language"]}),
+        (_("Maileon"), {
+            "fields": ["page_key", "src", "doi_mailing_key"],
+            "description": _("What Maileon records with every profile save; shown in its double opt-in reports."),
+        }),
+        (_("Profile page"), {
+            "fields": ["email_editable"],
+            "description": _("The fields and preference groups of the profile form are listed below this form."),
+        }),
+        (_("Unsubscribe page"), {"fields": ["newsletter_account_ids", "resubscribe_url"]}),
+        (_("Down-sell"), {
+            "fields": ["downsell_profile_link", "downsell_category", "downsell_preference", "downsell_label_de",
+                       "downsell_label_en"],
+            "description": _("Offer fewer mails before the unsubscribe button."),
+        }),
+        (_("Texts"), {"fields": ["profile_intro_de", "profile_intro_en", "unsubscribe_intro_de",
+                                 "unsubscribe_intro_en", "confirmation_de", "confirmation_en"]}),
+        (_("Theme"), {"fields": ["current_logo", "logo_upload", "remove_logo", "logo_alt", "primary_colour",
+                                 "font_stack"]}),
+        (_("Links"), {"fields": ["privacy_url", "imprint_url"]}),
+    ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = _with_choices(self.form, request)
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    @admin.display(description=_("current logo"))
+    def current_logo(self, obj: PageConfig):
+        if not obj or not obj.logo:
+            return _("none")
+        data = base64.b64encode(bytes(obj.logo)).decode()
+        return format_html('<img src="data:{};base64,{}" alt="{}" height="48">', obj.logo_content_type, data,
+                           obj.logo_alt)
+
+    # --- exactly one default page
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            if obj.is_default:
+                # Clear the old flag first: the database allows one default row at a time.
+                PageConfig.objects.filter(is_default=True).exclude(pk=obj.pk).update(is_default=False)
+            elif not PageConfig.objects.filter(is_default=True).exclude(pk=obj.pk).exists():
+                obj.is_default = True  # the first page is the default, whatever the box said
+            super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_default:
+            return False  # /profile/ and /unsubscribe/ must always have a page
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        if queryset.filter(is_default=True).exists():
+            self.message_user(request, _("The default page was kept: make another page the default first."),
+                              messages.WARNING)
+        super().delete_queryset(request, queryset.exclude(is_default=True))
+
+    # --- mailing links, Maileon pickers and previews on the form
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context.update(
+            maileon=_maileon_choices(request),
+            field_list_id=FIELD_LIST_ID,
+            category_list_id=CATEGORY_LIST_ID,
+            preference_list_id=PREFERENCE_LIST_ID,
+        )
+        if obj is not None and obj.pk:
+            links = mailing_links.link_templates(
+                request.build_absolute_uri("/"), slug=obj.slug, is_default=obj.is_default
+            )
+            context.update(
+                mailing_links=links,
+                links_are_https=links.one_click.startswith("https://"),
+                preview_links=[
+                    (kind, language, reverse("admin:preference_center_pageconfig_preview",
+                                             args=[obj.pk, kind, language]))
+                    for kind in PREVIEW_KINDS for language in PREVIEW_LANGUAGES
+                ],
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(self.preview_view)
+        return [
+            path("<int:object_id>/preview/<str:kind>/<str:language>/", preview,
+                 name="preference_center_pageconfig_preview"),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request, object_id: int, kind: str, language: str):
+        """The real recipient page with sample data; never calls Maileon."""
+        page = get_object_or_404(PageConfig, pk=object_id)
+        if not self.has_view_or_change_permission(request, page):
+            raise PermissionDenied
+        if kind not in PREVIEW_KINDS or language not in PREVIEW_LANGUAGES:
+            raise PermissionDenied
+        from . import previews  # the recipient pages render previews; imported late to keep admin loadable
+
+        render = previews.profile_preview if kind == "profile" else previews.unsubscribe_preview
+        return render(request, page, language)
+
+
+@admin.register(UnsubscribeReason)
+class UnsubscribeReasonAdmin(admin.ModelAdmin):
+    form = UnsubscribeReasonForm
+    list_display = ["label_en", "position", "label_de", "reason_type", "asks_free_text", "active", "shown_on"]
+    list_editable = ["position", "active"]
+    list_filter = ["active", "reason_type", "pages"]
+    search_fields = ["label_de", "label_en", "fixed_message"]
+    filter_horizontal = ["pages"]
+    fields = ["label_de", "label_en", "reason_type", "fixed_message", "asks_free_text", "position", "active",
+              "pages"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("pages")
+
+    @admin.display(description=_("pages"))
+    def shown_on(self, obj: UnsubscribeReason) -> str:
+        return ", ".join(page.name for page in obj.pages.all()) or _("all pages")
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("delivery time")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("pending for more than two days"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(status=Status.PENDING, created_at__lt=timezone.now() - UNSUBSCRIBE_SLA)
+        return queryset
+
+
+@admin.register(UnsubscribeRequest)
+class UnsubscribeRequestAdmin(admin.ModelAdmin):
+    """The audit log: marketers read and retry, never add or edit. The checksum is never shown."""
+
+    list_display = ["created_at", "contact_id", "status", "via", "reason_type", "mailing_id", "attempts", "age",
+                    "short_error", "verified", "note"]
+    list_filter = ["status", "via", "reason_type", "page", OverdueFilter, "suspected_automation", "created_at"]
+    search_fields = ["=contact_id", "=mailing_id"]
+    search_help_text = _("A contact id or a mailing id (exact number).")
+    date_hierarchy = "created_at"
+    actions = ["retry_now"]
+    fields = ["contact_id", "mailing_id", "page", "via", "language", "reason", "reason_type", "reason_message",
+              "status", "verified", "attempts", "next_attempt_at", "last_error", "note", "suspected_automation",
+              "created_at", "delivered_at", "age"]
+    readonly_fields = fields
+
+    def get_search_results(self, request, queryset, search_term):
+        # Ids are numbers: anything else finds nothing instead of an error or a text scan.
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        if not term.isdigit():
+            return queryset.none(), False
+        number = int(term)
+        return queryset.filter(Q(contact_id=number) | Q(mailing_id=number)), False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # view only; "retry now" has its own permission below
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the record of an unsubscribe is kept
+
+    def has_retry_permission(self, request):
+        return request.user.has_perm("preference_center.change_unsubscriberequest")
+
+    @admin.display(description=_("age"))
+    def age(self, obj: UnsubscribeRequest) -> str:
+        end = obj.delivered_at or timezone.now()
+        text = timesince(obj.created_at, end)
+        if obj.status == Status.PENDING and end - obj.created_at > UNSUBSCRIBE_SLA:
+            return format_html("<strong>{}</strong>", _("%(age)s (overdue)") % {"age": text})
+        return text
+
+    @admin.display(description=_("last error"))
+    def short_error(self, obj: UnsubscribeRequest) -> str:
+        return obj.last_error if len(obj.last_error) <= 80 else obj.last_error[:79] + "…"
+
+    @admin.action(description=_("Retry now"), permissions=["retry"])
+    def retry_now(self, request, queryset):
+        from .delivery import requeue  # the worker's module; imported late so the admin loads without it
+
+        requeued = requeue(queryset)
+        count = requeued if isinstance(requeued, int) else queryset.count()
+        self.message_user(
+            request,
+            ngettext("%(count)d unsubscribe queued for delivery now.",
+                     "%(count)d unsubscribes queued for delivery now.", count) % {"count": count},
+            messages.SUCCESS,
+        )
+
