@@ -36,6 +36,7 @@ def maileon_api(request: HttpRequest, rest: str) -> HttpResponse:
         time.sleep(answer.delay)
     if answer.drop:
         _close_connection(request)
+        return HttpResponse(status=204)  # written into a closed socket: never reaches the client
     response = HttpResponse(answer.body, status=answer.status)
     del response["Content-Type"]  # only XML answers carry one, exactly Maileon's (no charset)
     for name, value in answer.headers.items():

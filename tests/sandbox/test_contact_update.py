@@ -1,0 +1,213 @@
+"""Update Contact By Maileon ID (maileon-api.md §2.2, §2.7, §2.8): what it changes, what it refuses."""
+
+import pytest
+
+from preference_center.maileon import codec
+from preference_center.maileon.types import ContactChanges, Permission, Preference
+
+from .conftest import error_message
+
+
+def body(**changes) -> bytes:
+    return codec.encode_contact_changes(ContactChanges(**changes))
+
+
+def fields_xml(container: str, name: str, value: str) -> bytes:
+    return (
+        f"<contact><{container}><field><name>{name}</name><value>{value}</value></field></{container}></contact>"
+    ).encode()
+
+
+def test_changes_what_is_sent_and_leaves_the_rest_alone(sandbox):
+    response = sandbox.update(
+        1001,
+        body(
+            standard_fields={"FIRSTNAME": "Eri", "TITLE": "Dr."},
+            custom_fields={"Lieblingsfarbe": None},
+            preferences=(Preference("Reisen", "Themen", True, "profile-page"),),
+        ),
+    )
+    assert response.status_code == 200
+    contact = sandbox.read_contact(
+        1001,
+        ("standard_field", "FIRSTNAME"),
+        ("standard_field", "TITLE"),
+        ("standard_field", "LASTNAME"),
+        ("custom_field", "Lieblingsfarbe"),
+        ("custom_field", "Kundennummer"),
+        ("preference_categories", "Themen"),
+    )
+    assert dict(contact.standard_fields) == {"FIRSTNAME": "Eri", "TITLE": "Dr.", "LASTNAME": "Mustermann-Groß"}
+    assert dict(contact.custom_fields) == {"Kundennummer": "4711"}
+    assert contact.preference("Themen", "Reisen").value is True
+    assert contact.preference("Themen", "Reisen").source == "profile-page"
+    assert contact.preference("Themen", "Rezepte").value is True
+    assert contact.email == "erika.beispiel@example.org"
+
+
+@pytest.mark.parametrize(("wire", "expected"), [("1", True), ("0", False), ("true", True), ("false", False)])
+def test_preference_values_may_be_written_as_1_or_0(sandbox, wire, expected):
+    xml = (
+        "<contact><preferences><preference><name>Angebote</name><category>Themen</category>"
+        f"<value>{wire}</value></preference></preferences></contact>"
+    ).encode()
+    assert sandbox.update(1002, xml).status_code == 200
+    assert sandbox.read_contact(1002, ("preference_categories", "Themen")).preference("Themen", "Angebote").value is expected
+
+
+@pytest.mark.parametrize(
+    "xml",
+    [
+        b"",
+        b"not xml",
+        b"<contact><id>1001</id></contact>",
+        b"<contact><permission>4</permission></contact>",
+        b"<contact><created>2020-01-01</created></contact>",
+        b"<kontakt/>",
+        b'<?xml version="1.0"?><!DOCTYPE c [<!ENTITY x "y">]><contact><email>&x;@a.de</email></contact>',
+    ],
+)
+def test_refuses_a_body_that_is_not_a_contact_change(sandbox, xml):
+    assert sandbox.update(1001, xml).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("NICKNAME", "Eri"),  # unknown
+        ("firstname", "Eri"),  # standard names are upper case
+        ("PERMISSION_STATUS", "available"),  # read-only
+        ("CHECKSUM", "abc"),  # read-only
+        ("FIRSTNAME", "x" * 256),
+        ("GENDER", "x"),
+        ("GENDER", "F"),
+        ("BIRTHDAY", "12.04.1985"),
+        ("BIRTHDAY", "1985-02-30"),
+        ("NAMEDAY", "1985-4-1"),
+        ("LOCALE", "deu"),
+        ("LOCALE", "de-DE"),
+        ("LOCALE", "DE_de"),
+    ],
+)
+def test_refuses_unknown_read_only_or_malformed_standard_fields(sandbox, name, value):
+    response = sandbox.update(1001, fields_xml("standard_fields", name, value))
+    assert response.status_code == 400
+    assert sandbox.read_contact(1001, ("standard_field", "GENDER")).standard_fields["GENDER"] == "f"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("FIRSTNAME", "x" * 255), ("GENDER", "d"), ("BIRTHDAY", "1985-04-12 08:30:00"), ("LOCALE", "de_AT"),
+     ("LOCALE", "en"), ("NAMEDAY", "2000-02-29")],
+)  # fmt: skip
+def test_accepts_valid_standard_field_values(sandbox, name, value):
+    assert sandbox.update(1001, fields_xml("standard_fields", name, value)).status_code == 200
+    assert sandbox.read_contact(1001, ("standard_field", name)).standard_fields[name] == value
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("Unbekannt", "x"),
+        ("lieblingsfarbe", "blau"),  # case-sensitive
+        ("Lieblingsfarbe", "x" * 256),
+        ("Kundennummer", "12a"),
+        ("Kundennummer", "2147483648"),  # 32-bit
+        ("Kundennummer", "1.5"),
+        ("Rabatt", "zehn"),
+        ("Rabatt", "nan"),
+        ("Kunde_seit", "2019-13-01"),
+        ("VIP", "yes"),
+    ],
+)
+def test_refuses_unknown_custom_fields_and_values_of_the_wrong_type(sandbox, name, value):
+    assert sandbox.update(1001, fields_xml("custom_fields", name, value)).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "stored"),
+    [("Kundennummer", "-2147483648", "-2147483648"), ("Rabatt", "12.5", "12.5"), ("Kunde_seit", "2020-01-31", "2020-01-31"),
+     ("VIP", "1", "true"), ("VIP", "false", "false"), ("Lieblingsfarbe", "<blau> & \"grün\"", "<blau> & \"grün\"")],
+)  # fmt: skip
+def test_accepts_custom_values_that_fit_the_type(sandbox, name, value, stored):
+    xml = codec.encode_contact_changes(ContactChanges(custom_fields={name: value}))
+    assert sandbox.update(1002, xml).status_code == 200
+    assert sandbox.read_contact(1002, ("custom_field", name)).custom_fields[name] == stored
+
+
+@pytest.mark.parametrize(("category", "name"), [("Themen", "Kochen"), ("themen", "Rezepte"), ("Frequenz", "Rezepte")])
+def test_refuses_a_preference_the_account_does_not_define(sandbox, category, name):
+    response = sandbox.update(1001, body(preferences=(Preference(name, category, True),)))
+    assert response.status_code == 400
+
+
+def test_a_refused_update_changes_nothing_at_all(sandbox):
+    xml = body(standard_fields={"FIRSTNAME": "Neu"}, custom_fields={"Kundennummer": "viele"})
+    assert sandbox.update(1001, xml).status_code == 400
+    assert sandbox.read_contact(1001, ("standard_field", "FIRSTNAME")).standard_fields["FIRSTNAME"] == "Erika"
+
+
+def test_changes_the_email_address(sandbox):
+    assert sandbox.update(1004, body(email="lena.neu@example.org")).status_code == 200
+    assert sandbox.read_contact(1004).email == "lena.neu@example.org"
+
+
+def test_an_address_another_contact_uses_gets_a_failed_report(sandbox):
+    response = sandbox.update(1004, body(email="Erika.Beispiel@example.org", standard_fields={"CITY": "Köln"}))
+    assert response.status_code == 200
+    assert codec.decode_report(response.content) == (False, {"email": "duplicate email"})
+    contact = sandbox.read_contact(1004, ("standard_field", "CITY"))
+    assert (contact.email, contact.standard_fields["CITY"]) == ("lena@example.org", None)
+
+
+@pytest.mark.parametrize("email", ["kein-at-zeichen", "a@b", "a b@example.org", "@example.org"])
+def test_refuses_an_implausible_address(sandbox, email):
+    assert sandbox.update(1004, body(email=email)).status_code == 400
+
+
+def test_refuses_wrong_checksum_unknown_contact_and_foreign_query_names(sandbox):
+    xml = body(standard_fields={"CITY": "Bonn"})
+    wrong = sandbox.update(1001, xml, checksum=sandbox.store.checksum_for(1002))
+    assert (wrong.status_code, error_message(wrong)) == (400, "invalid checksum")
+    assert sandbox.update(1001, xml, checksum="").status_code == 400
+    assert sandbox.update(999, xml, checksum="x").status_code == 404
+    assert sandbox.update(1001, xml, ("mailingId", "88120")).status_code == 400
+    assert sandbox.update(1001, xml, ("pagekey", "profil")).status_code == 400
+    assert sandbox.read_contact(1001, ("standard_field", "CITY")).standard_fields["CITY"] == "München"
+
+
+@pytest.mark.parametrize("permission", ["0", "7", "x", "", "4.0"])
+def test_refuses_a_permission_outside_1_to_6(sandbox, permission):
+    assert sandbox.update(1003, body(), ("permission", permission)).status_code == 400
+
+
+@pytest.mark.parametrize("permission", [Permission.DOUBLE_OPT_IN, Permission.DOUBLE_OPT_IN_PLUS])
+def test_triggerdoi_with_double_opt_in_sends_a_doi_mail_and_keeps_the_permission(sandbox, permission):
+    response = sandbox.update(
+        1003,
+        body(),
+        ("permission", str(int(permission))),
+        ("triggerdoi", "true"),
+        ("doimailing", "doi-key"),
+        ("page_key", "profil-de"),
+        ("src", "preference-center"),
+    )
+    assert response.status_code == 200
+    assert sandbox.read_contact(1003).permission is Permission.NONE
+    [mail] = sandbox.store.doi_mails
+    assert (mail.contact_id, mail.permission, mail.doi_mailing, mail.page_key, mail.src) == (
+        1003, permission, "doi-key", "profil-de", "preference-center",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("permission", ["2", "3", "6"])
+def test_triggerdoi_with_other_permissions_sets_them_at_once(sandbox, permission):
+    assert sandbox.update(1003, body(), ("permission", permission), ("triggerdoi", "true")).status_code == 200
+    assert sandbox.read_contact(1003).permission == int(permission)
+    assert sandbox.store.doi_mails == []
+
+
+def test_a_permission_without_triggerdoi_is_set_directly(sandbox):
+    assert sandbox.update(1003, body(), ("permission", "4")).status_code == 200
+    assert sandbox.read_contact(1003).permission is Permission.DOUBLE_OPT_IN
+    assert sandbox.store.doi_mails == []
