@@ -155,6 +155,7 @@ class Transport:
         `path` starts with "/" and has its variable segments already quoted by the caller."""
         method = method.upper()
         retries_left = self.config.read_retries if method == "GET" else 0
+        started = self._clock()
         attempt = 0
         while True:
             attempt += 1
@@ -163,8 +164,9 @@ class Transport:
             except NO_ANSWER_ERRORS as exc:
                 error = UnavailableError(_describe(exc), operation=operation)
                 self._log(operation, method, params, "no answer", attempt)
-                if attempt <= retries_left:
-                    self._sleep(self._backoff_delay(attempt))
+                delay = self._backoff_delay(attempt)
+                if attempt <= retries_left and self._within_budget(started, delay):
+                    self._sleep(delay)
                     continue
                 raise error from exc
             except requests.RequestException as exc:  # e.g. an invalid URL: no answer, and retrying won't help
@@ -177,9 +179,10 @@ class Transport:
             response = _with_message(response, params, self.config.api_key)
             if response.status in RETRY_STATUSES:
                 retry_after = parse_retry_after(response.headers.get("Retry-After"), now=self._now())
+                delay = retry_after if retry_after is not None else self._backoff_delay(attempt)
                 retry_allowed = retry_after is None or retry_after <= self.config.max_retry_after
-                if attempt <= retries_left and retry_allowed:
-                    self._sleep(retry_after if retry_after is not None else self._backoff_delay(attempt))
+                if attempt <= retries_left and retry_allowed and self._within_budget(started, delay):
+                    self._sleep(delay)
                     continue
                 raise UnavailableError(
                     response.maileon_message, operation=operation, status=response.status, retry_after=retry_after
@@ -215,6 +218,13 @@ class Transport:
 
     # --- retry pacing (own methods so tests can pin them, as stripe-python does)
 
+    def _within_budget(self, started: float, delay: float) -> bool:
+        """Capped in age as well as attempts: a new attempt starts only while the time spent plus the pause
+        stays within one call's worth of timeouts plus the longest Retry-After we accept, so a recipient's page
+        never waits for a string of slow failures."""
+        budget = self.config.connect_timeout + self.config.read_timeout + self.config.max_retry_after
+        return self._clock() - started + delay <= budget
+
     def _backoff_delay(self, attempt: int) -> float:
         return self._jitter(min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1)))
 
@@ -224,6 +234,9 @@ class Transport:
 
     def _sleep(self, seconds: float) -> None:
         time.sleep(seconds)
+
+    def _clock(self) -> float:
+        return time.monotonic()
 
     def _now(self) -> datetime:
         return datetime.now(timezone.utc)

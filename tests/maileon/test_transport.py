@@ -297,3 +297,28 @@ def test_the_real_sleep_pauses(config, monkeypatch):
 
 def test_now_is_aware_utc(config):
     assert Transport(config)._now().tzinfo is timezone.utc
+
+
+def test_retries_stop_when_the_time_budget_is_spent(client, maileon, sleeps, config, monkeypatch):
+    # The first (timed-out) read used up all but 0.1 s of the budget: less than the 0.2 s backoff.
+    budget = config.connect_timeout + config.read_timeout + config.max_retry_after
+    ticks = iter([0.0, budget - 0.1])
+    monkeypatch.setattr(Transport, "_clock", lambda self: next(ticks))
+    maileon.answer("GET", "/contacts/contact", exception=requests.ReadTimeout("r"))
+    with pytest.raises(UnavailableError):
+        read(client)
+    assert len(maileon.calls) == 1 and sleeps == []
+
+
+def test_retry_within_the_time_budget(client, maileon, sleeps, config, monkeypatch):
+    ticks = iter([0.0, config.read_timeout])
+    monkeypatch.setattr(Transport, "_clock", lambda self: next(ticks))
+    maileon.answer("GET", "/contacts/contact", exception=requests.ReadTimeout("r"))
+    maileon.answer("GET", "/contacts/contact", body=CONTACT)
+    assert read(client).id == 7
+    assert sleeps == [0.2]
+
+
+def test_real_clock_is_monotonic(config):
+    transport = Transport(config)
+    assert transport._clock() <= transport._clock()
