@@ -122,9 +122,6 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Django 6 assumes https for scheme-less URLs typed into forms; opt in now (ignored once the setting is gone).
-FORMS_URLFIELD_ASSUME_HTTPS = True
-
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
