@@ -1,0 +1,163 @@
+"""The outbox worker: delivers recorded unsubscribes (and reasons given later) to Maileon until none is due.
+
+Each row is claimed under a lease, attempted and settled by `services.outbox`, the same path a recipient's
+inline attempt takes. No path deletes a row: an outage postpones it (backoff, Retry-After), a refusal marks it
+failed for the admin, who can `requeue` it. A circuit breaker ends a pass after consecutive outages and lets
+the next pass probe with a single row, so a Maileon outage costs one timeout per pass, not one per row.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import DatabaseError, IntegrityError, close_old_connections, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from .maileon import UnavailableError
+from .models import Status, UnsubscribeRequest
+from .services import outbox
+
+logger = logging.getLogger(__name__)
+
+BREAKER_THRESHOLD = 5  # consecutive outages that end a pass
+
+
+@dataclass
+class DeliveryReport:
+    """Counts of one pass (no personal data, so it may be printed and logged)."""
+
+    delivered: int = 0
+    retried: int = 0
+    failed: int = 0
+    reasons_delivered: int = 0
+    reasons_failed: int = 0
+    lease_lost: int = 0
+    paused: bool = False  # the circuit breaker ended the pass: Maileon looks unavailable
+
+    @property
+    def attempted(self) -> int:
+        return self.delivered + self.retried + self.failed + self.reasons_delivered + self.reasons_failed
+
+    def count(self, result: outbox.AttemptResult) -> None:
+        if not result.saved:
+            self.lease_lost += 1
+        elif result.outcome is outbox.Outcome.RETRY:
+            self.retried += 1
+        elif result.reason_only:
+            if result.outcome is outbox.Outcome.DELIVERED:
+                self.reasons_delivered += 1
+            else:
+                self.reasons_failed += 1
+        elif result.outcome is outbox.Outcome.DELIVERED:
+            self.delivered += 1
+        else:
+            self.failed += 1
+
+    def summary(self) -> str:
+        text = (
+            f"delivered={self.delivered} retry_later={self.retried} failed={self.failed} "
+            f"reasons_delivered={self.reasons_delivered} reasons_failed={self.reasons_failed} "
+            f"lease_lost={self.lease_lost}"
+        )
+        return text + (" paused: Maileon unavailable" if self.paused else "")
+
+
+class CircuitBreaker:
+    """Open after `threshold` consecutive outages; while open, a pass probes with one row and goes on only if
+    Maileon answered it."""
+
+    def __init__(self, threshold: int = BREAKER_THRESHOLD) -> None:
+        self.threshold = threshold
+        self.consecutive_outages = 0
+
+    @property
+    def is_open(self) -> bool:
+        return self.consecutive_outages >= self.threshold
+
+    def record(self, result: outbox.AttemptResult) -> None:
+        if isinstance(result.error, UnavailableError):
+            self.consecutive_outages += 1
+        else:
+            self.consecutive_outages = 0  # Maileon answered (a refusal too)
+
+
+def deliver_due(
+    *,
+    limit: int | None = 100,
+    now: datetime | None = None,
+    breaker: CircuitBreaker | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> DeliveryReport:
+    """Attempt every due row once (at most `limit`; None: all). `now` pins the clock (tests); `breaker` carries
+    the outage count across passes (`run`); `should_stop` is asked before each row."""
+    breaker = breaker or CircuitBreaker()
+    report = DeliveryReport()
+    attempted: set[int] = set()  # a row retried with a tiny backoff is due again at once: once per pass
+    while limit is None or len(attempted) < limit:
+        if should_stop is not None and should_stop():
+            break
+        if attempted and breaker.is_open:
+            report.paused = True
+            break
+        clock = now or timezone.now()
+        row = outbox.claim_next(now=clock, exclude=attempted)
+        if row is None:
+            break
+        attempted.add(row.pk)
+        result = outbox.attempt(row, now=clock)
+        report.count(result)
+        breaker.record(result)
+    if breaker.is_open and attempted:
+        report.paused = True
+    return report
+
+
+def run(
+    *,
+    poll_interval: float = 2.0,
+    stop: threading.Event | None = None,
+    limit: int | None = 100,
+) -> None:
+    """Deliver in passes until `stop` is set; a pass in progress finishes its current row first."""
+    stop = stop or threading.Event()
+    breaker = CircuitBreaker()
+    while not stop.is_set():
+        close_old_connections()  # a long-lived process must survive database restarts and CONN_MAX_AGE
+        try:
+            report = deliver_due(limit=limit, breaker=breaker, should_stop=stop.is_set)
+        except DatabaseError:
+            # The database is away (restart, failover): rows stay as they are; try again next pass.
+            logger.exception("unsubscribe delivery pass failed on the database")
+        else:
+            if report.attempted or report.lease_lost:
+                logger.info("unsubscribe delivery: %s", report.summary())
+        stop.wait(poll_interval)
+
+
+def requeue(queryset: QuerySet[UnsubscribeRequest], *, now: datetime | None = None) -> int:
+    """The admin's "retry now": failed and pending rows become due at once, as do reasons still to deliver.
+    A row whose lease is active keeps it. A failed row whose contact has a newer pending unsubscribe stays
+    failed (that one carries the wish). Returns how many rows were queued."""
+    now = now or timezone.now()
+    queued = 0
+    for pk in queryset.values_list("pk", flat=True):
+        rows = UnsubscribeRequest.objects.filter(pk=pk)
+        try:
+            with transaction.atomic():
+                changed = rows.filter(status__in=[Status.PENDING, Status.FAILED]).update(
+                    status=Status.PENDING, next_attempt_at=now, updated_at=now
+                )
+        except IntegrityError:
+            continue  # one pending row per contact
+        if not changed:
+            changed = rows.filter(
+                status=Status.DELIVERED, reason_added_later=True, reason_delivered=False
+            ).exclude(checksum="").update(next_attempt_at=now, updated_at=now)
+        queued += changed
+    logger.info("unsubscribe delivery: %d rows requeued by the admin", queued)
+    return queued

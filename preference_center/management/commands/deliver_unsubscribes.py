@@ -1,0 +1,51 @@
+"""`manage.py deliver_unsubscribes`: the outbox worker, in a loop (`make run`) or once (`--once`, cron, tests)."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from contextlib import contextmanager
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from ... import delivery
+
+
+class Command(BaseCommand):
+    help = (
+        "Deliver recorded unsubscribes to Maileon. Loops every --interval seconds until SIGTERM or Ctrl-C; "
+        "with --once delivers everything due and exits."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--once", action="store_true", help="Deliver everything due, print a summary, exit.")
+        parser.add_argument(
+            "--interval", type=float, default=2.0, help="Seconds between passes in the loop (default 2)."
+        )
+
+    def handle(self, *args, once: bool = False, interval: float = 2.0, **options) -> None:
+        if interval <= 0:
+            interval = 2.0
+        stop = threading.Event()
+        with _stopping_on_signals(stop):
+            if once:
+                report = delivery.deliver_due(limit=None, should_stop=stop.is_set)
+                self.stdout.write(report.summary())
+                return
+            self.stdout.write(f"Delivering unsubscribes every {interval:g} s (Ctrl-C stops).")
+            delivery.run(poll_interval=interval, stop=stop)
+            self.stdout.write("Unsubscribe delivery stopped.")
+
+
+@contextmanager
+def _stopping_on_signals(stop: threading.Event):
+    """SIGTERM and SIGINT end the loop after the row in hand, so no lease is left to expire."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread (e.g. call_command in a thread)
+        return
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -1,0 +1,296 @@
+"""Unsubscribe use cases: record the recipient's wish durably, deliver it to Maileon, take a reason later.
+
+The promise to the recipient is the committed `UnsubscribeRequest` row. Maileon hears about it through
+`deliver_unsubscribe`, which the worker (`delivery.py`) calls and `request_unsubscribe` calls once inline; both
+go through `services.outbox`, which owns leases and outcomes, so the two can never deliver the same row at once.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .. import automation
+from ..links import ContactLink
+from ..maileon import (
+    Contact,
+    InvalidLinkError,
+    MaileonClient,
+    ProtocolError,
+    RejectedError,
+    UnavailableError,
+)
+from ..maileon import UnsubscribeReason as MaileonReason
+from ..models import PageConfig, Status, UnsubscribeReason, UnsubscribeRequest, Via
+from . import outbox
+from .account import get_client
+
+logger = logging.getLogger(__name__)
+
+# A second submission within this time (reload, double click, one-click plus page) is the same unsubscribe.
+REPEAT_WINDOW = timedelta(hours=24)
+MAX_MESSAGE_CHARS = 500  # UnsubscribeRequest.reason_message
+# What Maileon answers for a contact that is already out (400 "already unsubscribed", 404 once it is gone).
+_GONE_STATUSES = frozenset({400, 404})
+# Recipients sometimes type their address into the free text; we keep and forward no address.
+_EMAIL_ADDRESS = re.compile(r"[^\s<>\"'@,;:]+@[^\s<>\"'@,;:]+")
+
+
+@dataclass(frozen=True)
+class UnsubscribeOutcome:
+    request: UnsubscribeRequest
+    delivered: bool  # Maileon has accepted it (so far: the worker may still deliver it moments later)
+    repeated: bool  # an earlier submission already recorded this unsubscribe; nothing new was sent
+
+
+def request_unsubscribe(
+    *,
+    link: ContactLink,
+    page: PageConfig | None,
+    reason: UnsubscribeReason | None,
+    message: str,
+    via: Via,
+    language: str,
+    user_agent: str = "",
+    assessment: automation.Assessment | None = None,
+) -> UnsubscribeOutcome:
+    """Record the unsubscribe (committed before Maileon is called), then try once to deliver it.
+
+    InvalidLinkError (Maileon refused id + checksum) propagates and nothing is recorded. If Maileon cannot be
+    asked, the unsubscribe is recorded anyway, unverified; the worker verifies it before sending.
+    `assessment` is the view's verdict on automation (form timing); without it the user agent alone decides.
+    """
+    contact = _verify_link(link)
+    if assessment is None:
+        assessment = automation.assess(user_agent=user_agent, stamp=None, via_page=False)
+    request, repeated = _record(
+        link=link,
+        fields=dict(
+            contact_id=link.contact_id,
+            checksum=link.checksum,
+            mailing_id=link.mailing_id,
+            page=page,
+            via=via,
+            language=language,
+            verified=contact is not None,
+            suspected_automation=assessment.suspected,
+            automation_evidence=assessment.evidence,
+            **reason_fields(reason, message),
+        ),
+    )
+    if repeated:
+        return UnsubscribeOutcome(request=request, delivered=request.status == Status.DELIVERED, repeated=True)
+    if contact is None:
+        # Maileon did not answer the read a moment ago: spare the recipient a second wait; the worker delivers.
+        return UnsubscribeOutcome(request=request, delivered=False, repeated=False)
+    delivered = _deliver_after_commit(request, contact)
+    request.refresh_from_db()
+    return UnsubscribeOutcome(request=request, delivered=delivered, repeated=False)
+
+
+def deliver_unsubscribe(*, request: UnsubscribeRequest, contact: Contact | None = None) -> None:
+    """Send one recorded unsubscribe to Maileon. Raises the client's typed errors; the caller (services.outbox)
+    turns them into outcomes. Changes `request.verified` and `request.note` in memory only.
+
+    `contact` is the verified read the caller has just made, if any (it saves reading the address again).
+    Never sends `ignore_checksum`: the by-id unsubscribe takes no checksum, so a read proves it first.
+    """
+    client = get_client()
+    account_ids = request.page.account_ids if request.page else []
+    if not request.verified or (account_ids and contact is None):
+        try:
+            contact = client.get_contact(contact_id=request.contact_id, checksum=request.checksum)
+        except InvalidLinkError as error:
+            if _may_already_be_gone(request) and error.status in _GONE_STATUSES:
+                request.note = _note("Maileon no longer finds the contact: counted as unsubscribed")
+                return
+            raise  # unverified: the link was forged or mistyped; nothing is sent
+        request.verified = True
+    try:
+        _unsubscribe_allowing_for_mailing(client, request, contact, account_ids)
+    except (RejectedError, InvalidLinkError) as error:
+        if error.status in _GONE_STATUSES and _may_already_be_gone(request):
+            # An earlier attempt (or request) may have reached Maileon, which refuses a repeat: the contact is out.
+            request.note = _note(f"already unsubscribed according to Maileon ({error.message or error.status})")
+            return
+        raise
+
+
+def deliver_later_reason(*, request: UnsubscribeRequest) -> None:
+    """Send the reason given after the unsubscribe was delivered (Adding Unsubscription Reason).
+
+    Raises the client's typed errors; Maileon answers 400 until it has processed the unsubscribe (asynchronous).
+    """
+    reasons = maileon_reasons(request)
+    if reasons:
+        get_client().add_unsubscribe_reasons(contact_id=request.contact_id, checksum=request.checksum, reasons=reasons)
+
+
+def add_reason_later(
+    *, link: ContactLink, page: PageConfig | None, reason: UnsubscribeReason, message: str
+) -> None:
+    """The recipient's "tell us more" on the confirmation page, for an unsubscribe recorded without a reason.
+
+    Still pending: the reason joins the row and travels with the unsubscribe (no extra call). Delivered: Maileon
+    gets it through Adding Unsubscription Reason with the link's checksum, now, or from the worker when Maileon
+    has not processed the unsubscribe yet (400) or cannot be reached. A reason already given is kept; the second
+    one changes nothing (submitting twice makes one call). InvalidLinkError when the link matches no request.
+    `page` is accepted for symmetry with the other use cases; the row remembers its own page.
+    """
+    request = UnsubscribeRequest.objects.filter(contact_id=link.contact_id).order_by("-created_at", "-pk").first()
+    if request is None:
+        raise InvalidLinkError("no unsubscribe recorded for this contact", operation="add_reason_later")
+    if request.reason_type:
+        return
+    fields = {**reason_fields(reason, message), "reason_added_later": True, "reason_delivered": False}
+    if request.status in (Status.PENDING, Status.FAILED):
+        if not hmac.compare_digest(request.checksum.encode(), link.checksum.encode()):
+            raise InvalidLinkError("checksum does not match the recorded unsubscribe", operation="add_reason_later")
+        if UnsubscribeRequest.objects.filter(pk=request.pk, status=request.status, reason_type="").update(**fields):
+            return
+        request.refresh_from_db()  # delivered in the meantime
+        if request.reason_type or request.status != Status.DELIVERED:
+            return
+    result = outbox.deliver_reason_now(request.pk, checksum=link.checksum, fields=fields)
+    if result is not None and isinstance(result.error, InvalidLinkError):
+        # Maileon refused this link's checksum: the reason was not the recipient's to give.
+        UnsubscribeRequest.objects.filter(pk=request.pk, reason_type=fields["reason_type"]).update(
+            reason=None, reason_type="", reason_message="", reason_added_later=False
+        )
+        raise result.error
+
+
+# --- the row's reason, on both sides of the wire
+
+
+def reason_fields(reason: UnsubscribeReason | None, message: str) -> dict:
+    """Reason FK, Maileon type and message (the recipient's text where the reason asks for it, else the fixed
+    message). No reason chosen: nothing, whatever was typed (Maileon needs a type)."""
+    if reason is None:
+        return {"reason": None, "reason_type": "", "reason_message": ""}
+    text = _EMAIL_ADDRESS.sub("***", (message or "").strip()) if reason.asks_free_text else ""
+    return {
+        "reason": reason,
+        "reason_type": reason.reason_type,
+        "reason_message": (text or reason.fixed_message)[:MAX_MESSAGE_CHARS],
+    }
+
+
+def maileon_reasons(request: UnsubscribeRequest) -> list[MaileonReason]:
+    if not request.reason_type:
+        return []
+    return [MaileonReason(request.reason_type, request.reason_message)]  # type: ignore[arg-type]
+
+
+# --- steps
+
+
+def _verify_link(link: ContactLink) -> Contact | None:
+    """The contact if Maileon confirms id + checksum; None if it could not be asked (recorded unverified)."""
+    try:
+        return get_client().get_contact(contact_id=link.contact_id, checksum=link.checksum)
+    except UnavailableError as error:
+        logger.warning("unsubscribe of contact %s recorded unverified: %s", link.contact_id, error)
+    except (RejectedError, ProtocolError) as error:
+        # 401/403 or an unreadable answer: our side is broken, not the recipient's link. Keep the wish.
+        logger.error("unsubscribe of contact %s recorded unverified: %s", link.contact_id, error)
+    return None
+
+
+def _record(*, link: ContactLink, fields: dict) -> tuple[UnsubscribeRequest, bool]:
+    """Insert the row, or return the one an earlier submission made (True). Commits before returning."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            earlier = _earlier_request(link.contact_id, now)
+            if earlier is not None:
+                return earlier, True
+            return UnsubscribeRequest.objects.create(**fields, next_attempt_at=now, created_at=now), False
+    except IntegrityError:
+        # A simultaneous submission won the one pending row per contact (a unique constraint).
+        earlier = _earlier_request(link.contact_id, now)
+        if earlier is None:
+            raise
+        return earlier, True
+
+
+def _earlier_request(contact_id: int, now) -> UnsubscribeRequest | None:
+    recent = Q(status=Status.PENDING) | Q(status=Status.DELIVERED, delivered_at__gte=now - REPEAT_WINDOW)
+    return (
+        UnsubscribeRequest.objects.filter(recent, contact_id=contact_id)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def _deliver_after_commit(request: UnsubscribeRequest, contact: Contact) -> bool:
+    """One inline attempt, only once the row is committed. Inside a caller's transaction (ATOMIC_REQUESTS, a
+    test's `db`) it runs on commit instead, and the recipient is told "recorded" rather than "done"."""
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: outbox.deliver_now(request.pk, contact=contact))
+        return False
+    return outbox.deliver_now(request.pk, contact=contact)
+
+
+def _unsubscribe_allowing_for_mailing(
+    client: MaileonClient, request: UnsubscribeRequest, contact: Contact | None, account_ids: list[int]
+) -> None:
+    """Unsubscribe crediting the mailing; if Maileon refuses the mailing id (400: a draft, a test send), send
+    again at once without it: the unsubscribe must not fail for a report's sake."""
+    reasons = maileon_reasons(request)
+    if request.mailing_id is not None:
+        try:
+            _unsubscribe(client, request, contact, account_ids, request.mailing_id, reasons)
+            return
+        except RejectedError as error:
+            if error.status != 400:
+                raise
+            # GUESS (maileon-api.md §3): a 400 here is about the mailing id; a different cause fails again below.
+            request.note = _note(f"sent again without mailing id {request.mailing_id}: {error.message or 'HTTP 400'}")
+    _unsubscribe(client, request, contact, account_ids, None, reasons)
+
+
+def _unsubscribe(
+    client: MaileonClient,
+    request: UnsubscribeRequest,
+    contact: Contact | None,
+    account_ids: list[int],
+    mailing_id: int | None,
+    reasons: list[MaileonReason],
+) -> None:
+    if not account_ids:
+        client.unsubscribe_contact(contact_id=request.contact_id, mailing_id=mailing_id, reasons=reasons)
+        return
+    email = contact.email if contact else None
+    if not email:
+        # Anonymized (already unsubscribed) or never had one: nothing to unsubscribe by email.
+        raise RejectedError("the contact has no email address", operation="unsubscribe_contacts_by_email", status=404)
+    client.unsubscribe_contacts_by_email(
+        email=email, newsletter_account_ids=account_ids, mailing_id=mailing_id, reasons=reasons
+    )
+
+
+def _may_already_be_gone(request: UnsubscribeRequest) -> bool:
+    """A verified contact Maileon now refuses as unsubscribed or unknown has left, if something of ours may have
+    reached Maileon before: an earlier attempt of this row (its answer lost), or an earlier delivered request.
+    GUESS (maileon-api.md §3 "count it delivered"): Maileon's answer to a repeat is a 4xx."""
+    if not request.verified:
+        return False
+    if request.attempts > 1:  # attempts counts this one (a claim counts before the call)
+        return True
+    return (
+        UnsubscribeRequest.objects.filter(contact_id=request.contact_id, status=Status.DELIVERED)
+        .exclude(pk=request.pk)
+        .exists()
+    )
+
+
+def _note(text: str) -> str:
+    return text[:200]
