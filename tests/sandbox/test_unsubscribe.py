@@ -181,3 +181,13 @@ def test_an_unsubscribed_contact_can_no_longer_be_updated(sandbox):
     response = sandbox.update(1004, b"<contact><email>lena@example.org</email></contact>")
     assert response.status_code == 400
     assert sandbox.read_contact(1004).email is None
+
+
+def test_by_email_a_bare_plus_in_the_path_reads_as_a_space(sandbox):
+    # Our strict guess (maileon-api.md §1): only `%2B` is surely a plus, so an unencoded address finds nobody.
+    sandbox.store.unsubscribe_delay = 0
+    response = sandbox.call("DELETE", "/contacts/email/john.example+news%40example.com/unsubscribe")
+    assert response.status_code == 204
+    assert not sandbox.store.contact(1002).unsubscribed
+    unsubscribe_by_email(sandbox, "john.example+news@example.com")
+    assert sandbox.store.contact(1002).unsubscribed
