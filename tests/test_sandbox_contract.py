@@ -88,7 +88,9 @@ def test_update_contact_then_read_back_shows_the_change(maileon, store):
         custom_fields=["Lieblingsfarbe", "VIP"],
         preference_categories=["Themen", "Frequenz"],
     )  # fmt: skip
-    assert dict(contact.standard_fields) == {"FIRSTNAME": "Erika Maria", "TITLE": "Dr.", "CITY": None, "ZIP": "80331"}
+    assert dict(contact.standard_fields) == {
+        "FIRSTNAME": "Erika Maria", "TITLE": "Dr.", "CITY": None, "ZIP": "80331",
+    }  # fmt: skip
     assert dict(contact.custom_fields) == {"Lieblingsfarbe": "blau & <grau>", "VIP": "false"}
     assert contact.preference("Themen", "Reisen").value is True
     assert contact.preference("Frequenz", "Wöchentlich").value is False
@@ -120,7 +122,9 @@ def test_double_opt_in_starts_a_doi_process_instead_of_setting_the_permission(ma
     )  # fmt: skip
     assert read(maileon, store, ZOE).permission is Permission.NONE
     [mail] = store.doi_mails
-    assert (mail.contact_id, mail.doi_mailing, mail.page_key, mail.src) == (ZOE, "doi-de", "profil-de", "preference-center")
+    assert (mail.contact_id, mail.doi_mailing, mail.page_key, mail.src) == (
+        ZOE, "doi-de", "profil-de", "preference-center",
+    )  # fmt: skip
 
 
 def test_unsubscribe_contact_is_anonymized_once_processed(maileon, store):

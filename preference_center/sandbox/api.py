@@ -82,7 +82,7 @@ def handle(
     store: SandboxStore | None = None,
 ) -> SandboxResponse:
     """Answer one Maileon call. `path` is relative to the API base and already percent-decoded; `query` is
-    decoded, in order, with repeats and blank values. `store` None: `store.default_store` at call time."""
+    decoded, in order, with repeats and blank values. `store` None: `sandbox.store.default_store`, looked up at call time."""
     store = store if store is not None else store_module.default_store
     method = method.upper()
     query = [(str(name), str(value)) for name, value in query]
@@ -387,7 +387,8 @@ def _apply_changes(store: SandboxStore, contact: SandboxContact, changes: Contac
         _set_or_clear(contact.standard_fields, name, value)
     for name, value in changes.custom_fields.items():
         field_type = store.custom_field_definitions[name]
-        _set_or_clear(contact.custom_fields, name, None if value is None else _normalized_custom_value(field_type, value))
+        stored = None if value is None else _normalized_custom_value(field_type, value)
+        _set_or_clear(contact.custom_fields, name, stored)
     for preference in changes.preferences:
         key = (preference.category, preference.name)
         if preference.value is None:

@@ -45,7 +45,9 @@ def test_a_slow_update_is_unavailable_after_one_attempt(maileon, live_maileon):
     started = time.monotonic()
     with pytest.raises(UnavailableError):
         maileon.update_contact(
-            contact_id=1001, checksum=live_maileon.checksum_for(1001), changes=ContactChanges(standard_fields={"CITY": "Bonn"})
+            contact_id=1001,
+            checksum=live_maileon.checksum_for(1001),
+            changes=ContactChanges(standard_fields={"CITY": "Bonn"}),
         )
     assert time.monotonic() - started < READ_TIMEOUT + 1
     assert [call.method for call in live_maileon.calls] == ["PUT"]  # a PUT is never retried inline

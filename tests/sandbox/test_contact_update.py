@@ -52,7 +52,8 @@ def test_preference_values_may_be_written_as_1_or_0(sandbox, wire, expected):
         f"<value>{wire}</value></preference></preferences></contact>"
     ).encode()
     assert sandbox.update(1002, xml).status_code == 200
-    assert sandbox.read_contact(1002, ("preference_categories", "Themen")).preference("Themen", "Angebote").value is expected
+    contact = sandbox.read_contact(1002, ("preference_categories", "Themen"))
+    assert contact.preference("Themen", "Angebote").value is expected
 
 
 @pytest.mark.parametrize(
@@ -126,8 +127,9 @@ def test_refuses_unknown_custom_fields_and_values_of_the_wrong_type(sandbox, nam
 
 @pytest.mark.parametrize(
     ("name", "value", "stored"),
-    [("Kundennummer", "-2147483648", "-2147483648"), ("Rabatt", "12.5", "12.5"), ("Kunde_seit", "2020-01-31", "2020-01-31"),
-     ("VIP", "1", "true"), ("VIP", "false", "false"), ("Lieblingsfarbe", "<blau> & \"grün\"", "<blau> & \"grün\"")],
+    [("Kundennummer", "-2147483648", "-2147483648"), ("Rabatt", "12.5", "12.5"),
+     ("Kunde_seit", "2020-01-31", "2020-01-31"), ("VIP", "1", "true"), ("VIP", "false", "false"),
+     ("Lieblingsfarbe", '<blau> & "grün"', '<blau> & "grün"')],
 )  # fmt: skip
 def test_accepts_custom_values_that_fit_the_type(sandbox, name, value, stored):
     xml = codec.encode_contact_changes(ContactChanges(custom_fields={name: value}))

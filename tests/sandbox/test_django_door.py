@@ -15,6 +15,7 @@ from .conftest import SANDBOX_AUTHORIZATION, XML
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADERS = {"Authorization": SANDBOX_AUTHORIZATION, "Accept": XML}
+API = "/sandbox/maileon/1.0"
 
 
 @pytest.fixture
@@ -28,7 +29,7 @@ def read_params(store, contact_id=1001):
 
 def test_answers_through_django_with_maileons_content_type(sandbox_store):
     response = Client().get(
-        "/sandbox/maileon/1.0/contacts/contact", read_params(sandbox_store), HTTP_AUTHORIZATION=SANDBOX_AUTHORIZATION
+        API + "/contacts/contact", read_params(sandbox_store), HTTP_AUTHORIZATION=SANDBOX_AUTHORIZATION
     )
     assert response.status_code == 200
     assert response["Content-Type"] == XML
@@ -40,14 +41,14 @@ def test_a_put_needs_no_csrf_token(sandbox_store):
     body = "<contact><standard_fields><field><name>CITY</name><value>Bonn</value></field></standard_fields></contact>"
     query = f"?id=1001&checksum={sandbox_store.checksum_for(1001)}"
     response = client.put(
-        "/sandbox/maileon/1.0/contacts/contact" + query, body, content_type=XML, HTTP_AUTHORIZATION=SANDBOX_AUTHORIZATION
+        API + "/contacts/contact" + query, body, content_type=XML, HTTP_AUTHORIZATION=SANDBOX_AUTHORIZATION
     )
     assert response.status_code == 200
     assert sandbox_store.contact(1001).standard_fields["CITY"] == "Bonn"
 
 
 def test_an_answer_without_body_carries_no_content_type(sandbox_store):
-    response = Client().delete("/sandbox/maileon/1.0/contacts/contact/unsubscribe?id=1004", HTTP_AUTHORIZATION=SANDBOX_AUTHORIZATION)
+    response = Client().delete(API + "/contacts/contact/unsubscribe?id=1004", HTTP_AUTHORIZATION=SANDBOX_AUTHORIZATION)
     assert response.status_code == 204
     assert "Content-Type" not in response
 
@@ -55,7 +56,7 @@ def test_an_answer_without_body_carries_no_content_type(sandbox_store):
 def test_the_view_refuses_to_answer_outside_sandbox_mode(sandbox_store, settings):
     settings.MAILEON_SANDBOX = False
     response = Client().get(
-        "/sandbox/maileon/1.0/contacts/contact", read_params(sandbox_store), HTTP_AUTHORIZATION=SANDBOX_AUTHORIZATION
+        API + "/contacts/contact", read_params(sandbox_store), HTTP_AUTHORIZATION=SANDBOX_AUTHORIZATION
     )
     assert response.status_code == 404
     assert sandbox_store.calls == []
@@ -76,17 +77,18 @@ def test_the_sandbox_is_not_mounted_outside_sandbox_mode(environment):
         " HTTP_AUTHORIZATION='Basic c2FuZGJveA==')\n"
         "print(r.status_code)\n"
     )
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "MAILEON_API_KEY", "SECRET_KEY", "MAILEON_API_URL"}}
+    unset = {"DEBUG", "MAILEON_API_KEY", "SECRET_KEY", "MAILEON_API_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in unset}
     env.update(environment)
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
+    command = [sys.executable, "manage.py", "shell", "-c", script]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "404"
 
 
 def test_live_server_answers_over_a_real_socket(live_url, live_maileon):
-    response = requests.get(live_url + "/contacts/contact", params=read_params(live_maileon), headers=HEADERS, timeout=5)
+    params = read_params(live_maileon)
+    response = requests.get(live_url + "/contacts/contact", params=params, headers=HEADERS, timeout=5)
     assert response.status_code == 200
     assert response.headers["Content-Type"] == XML
 
@@ -120,4 +122,4 @@ def test_a_drop_without_a_real_server_says_so(sandbox_store):
 
     sandbox_store.faults.inject(drop=True)
     with pytest.raises(DropNeedsRealServerError):
-        Client().get("/sandbox/maileon/1.0/contacts/fields/custom", HTTP_AUTHORIZATION=SANDBOX_AUTHORIZATION)
+        Client().get(API + "/contacts/fields/custom", HTTP_AUTHORIZATION=SANDBOX_AUTHORIZATION)
