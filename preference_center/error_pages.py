@@ -1,0 +1,110 @@
+"""The one mapping from a typed error to the page a recipient sees (architecture.md, "Errors").
+
+Every recipient view wears `recipient_errors`. Recipients never see Maileon's text; logs carry the operation,
+status, contact and mailing id, never an address, checksum or key.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+
+from django.http import HttpRequest, HttpResponse
+
+from . import language as languages
+from . import throttle
+from .links import MalformedLinkError
+from .maileon import InvalidLinkError, MaileonError, ProtocolError, RejectedError, UnavailableError
+from .models import PageConfig
+from .rendering import UnknownPageError, render_page
+from .security import ForbiddenOriginError
+
+logger = logging.getLogger(__name__)
+
+
+class ThrottledError(Exception):
+    """This client address failed too many links lately (throttle.py); Maileon is not asked."""
+
+
+def _page_for_error(kwargs: dict) -> PageConfig:
+    """The page to dress the error in: the slug's when it exists, else the default."""
+    slug = kwargs.get("slug")
+    page = PageConfig.objects.filter(slug=slug).first() if slug else None
+    return page or PageConfig.get_default()
+
+
+def _log_context(request: HttpRequest) -> str:
+    # Only the numeric ids: never the checksum, never an address.
+    ids = []
+    for name in ("contactid", "id", "mailingid", "mailingId"):
+        value = request.GET.get(name, "")
+        if value.isascii() and value.isdigit() and len(value) <= 18:
+            ids.append(f"{name}={value}")
+    return " ".join(ids) or "no ids"
+
+
+def _resubmission(request: HttpRequest) -> list[tuple[str, str]]:
+    """What the recipient submitted, so the 503 page can post it again unchanged."""
+    if request.method != "POST":
+        return []
+    return [(name, value) for name, values in request.POST.lists() for value in values]
+
+
+def render_error(request: HttpRequest, error: Exception, kwargs: dict) -> HttpResponse:
+    page = _page_for_error(kwargs)
+    language = getattr(request, "recipient_language", None) or languages.choose(
+        request, default=page.default_language
+    )
+
+    def render(template: str, status: int, context: dict | None = None) -> HttpResponse:
+        return render_page(request, template, context or {}, page=page, language=language, status=status)
+
+    if isinstance(error, (MalformedLinkError, InvalidLinkError)):
+        throttle.record_failure(request)  # so ids and checksums cannot be enumerated
+    if isinstance(error, ThrottledError):
+        response = render("too_many_attempts.html", 429)
+        response["Retry-After"] = str(throttle.WINDOW_SECONDS)
+        return response
+    if isinstance(error, MalformedLinkError):
+        logger.info("malformed recipient link (%s): %s", _log_context(request), error.reason)
+        return render("link_invalid.html", 400)
+    if isinstance(error, InvalidLinkError):
+        logger.info("Maileon refused the link (%s) in %s", _log_context(request), error.operation)
+        return render("link_invalid.html", 404)
+    if isinstance(error, UnknownPageError):
+        return render("not_found.html", 404)
+    if isinstance(error, ForbiddenOriginError):
+        logger.warning("recipient POST refused (%s): %s", _log_context(request), error)
+        return render("forbidden.html", 403)
+    if isinstance(error, UnavailableError):
+        logger.warning("Maileon unavailable in %s, status %s (%s)", error.operation, error.status,
+                       _log_context(request))
+        response = render("maileon_error.html", 503, {
+            "retry": True,
+            "retry_method": "post" if request.method == "POST" else "get",
+            "retry_url": request.get_full_path(),
+            "resubmission": _resubmission(request),
+        })
+        if error.retry_after:
+            response["Retry-After"] = str(max(1, round(error.retry_after)))
+        return response
+    # RejectedError, ProtocolError: our request, key or Maileon's answer is wrong; a person must look.
+    logger.error("Maileon %s in %s, status %s (%s)", type(error).__name__, error.operation, error.status,
+                 _log_context(request))
+    return render("maileon_error.html", 502, {"retry": False})
+
+
+HANDLED = (MalformedLinkError, InvalidLinkError, UnavailableError, RejectedError, ProtocolError, MaileonError,
+           UnknownPageError, ForbiddenOriginError, ThrottledError)
+
+
+def recipient_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def handled(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except HANDLED as error:
+            return render_error(request, error, kwargs)
+
+    return handled

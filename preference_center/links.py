@@ -1,0 +1,103 @@
+"""The recipient's link: contact id, checksum and (optionally) mailing id and language, read from the query.
+
+Shape only: whether Maileon knows the id and accepts the checksum is decided by Maileon (a read). Anything
+that cannot be a Maileon id or checksum is refused here, so it is never forwarded (maileon-api.md §5.1).
+Wire spellings (`contactid`, `mailingId`) live here and in `maileon/` only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.http import HttpRequest
+
+SUPPORTED_LANGUAGES = ("de", "en")
+
+# Ids fit a signed 64-bit column with room to spare; 18 digits also stops int() work on absurd input.
+_ID = re.compile(r"[0-9]{1,18}")
+# Maileon's checksum is opaque ("letters, digits and -", maileon-api.md §4); we also allow the characters of
+# URL-safe and standard base64 and '.', '~'. Anything else (spaces, quotes, brackets of an unsubstituted
+# placeholder like [CONTACT|CHECKSUM]) cannot be a checksum.
+_CHECKSUM = re.compile(r"[A-Za-z0-9_\-.~=+/]{1,200}")
+
+
+class MalformedLinkError(Exception):
+    """The link cannot be a Maileon link (missing, non-numeric or overlong id; missing or odd checksum).
+
+    `reason` says what was wrong for logs; it never contains the checksum.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class ContactLink:
+    contact_id: int
+    checksum: str
+    mailing_id: int | None = None
+    language: str | None = None
+
+    def __repr__(self) -> str:  # the checksum must never reach a log or a traceback
+        return f"ContactLink(contact_id={self.contact_id}, checksum='***', mailing_id={self.mailing_id})"
+
+
+def _single(request: HttpRequest, *names: str) -> str | None:
+    """The one value given under any of `names`; two different values are ambiguous, so malformed."""
+    values = {value for name in names for value in request.GET.getlist(name)}
+    if len(values) > 1:
+        raise MalformedLinkError(f"conflicting values for {'/'.join(names)}")
+    return values.pop() if values else None
+
+
+def _positive_id(text: str | None) -> int | None:
+    if text is None or not _ID.fullmatch(text):
+        return None
+    number = int(text)
+    return number if number > 0 else None
+
+
+def parse(request: HttpRequest) -> ContactLink:
+    """The link in the query string (also on POST: forms post back to the URL they came from)."""
+    raw_id = _single(request, "contactid", "id")
+    if raw_id is None:
+        raise MalformedLinkError("contact id missing")
+    contact_id = _positive_id(raw_id)
+    if contact_id is None:
+        raise MalformedLinkError("contact id not a positive number of at most 18 digits")
+
+    checksum = _single(request, "checksum")
+    if not checksum:
+        raise MalformedLinkError("checksum missing or empty")
+    if not _CHECKSUM.fullmatch(checksum):
+        raise MalformedLinkError("checksum overlong or with characters a checksum never has")
+
+    # A malformed mailing id (an unsubstituted [MAILING|ID] in a test send, say) is dropped, never an
+    # error: the recipient's action still happens, only without crediting a mailing.
+    try:
+        mailing_id = _positive_id(_single(request, "mailingid", "mailingId"))
+    except MalformedLinkError:
+        mailing_id = None
+
+    return ContactLink(contact_id=contact_id, checksum=checksum, mailing_id=mailing_id,
+                       language=requested_language(request))
+
+
+def requested_language(request: HttpRequest) -> str | None:
+    """`lang` from the query when it names a language we have; works on malformed links too."""
+    lang = request.GET.get("lang")
+    return lang if lang in SUPPORTED_LANGUAGES else None
+
+
+def query_string(link: ContactLink, lang: str | None = None) -> str:
+    """The link's query in Maileon's spelling, e.g. for the language switcher or a form's action."""
+    params: list[tuple[str, str | int]] = [("contactid", link.contact_id), ("checksum", link.checksum)]
+    if link.mailing_id is not None:
+        params.append(("mailingid", link.mailing_id))
+    language = lang or link.language
+    if language in SUPPORTED_LANGUAGES:
+        params.append(("lang", language))
+    return urlencode(params)

@@ -1,0 +1,91 @@
+"""Render a recipient page in its language with what base.html needs: theme, logo, language switcher."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from . import links
+from .models import PageConfig
+
+LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
+
+
+def page_url(name: str, page: PageConfig, link: links.ContactLink | None = None, lang: str | None = None) -> str:
+    """URL of a recipient page of `page`: /profile/ for the default page, /p/<slug>/profile/ for the others."""
+    path = reverse(name) if page.is_default else reverse(f"page_{name}", kwargs={"slug": page.slug})
+    return f"{path}?{links.query_string(link, lang)}" if link else path
+
+
+def asset_version(page: PageConfig) -> str:
+    # Theme and logo URLs change when the page is saved, so browsers may cache them for long.
+    return str(int(page.updated_at.timestamp())) if page.updated_at else "0"
+
+
+def _language_links(request: HttpRequest, language: str, link: links.ContactLink | None) -> list[dict]:
+    """GET links to this page in each language, keeping the recipient's link (no cookie is set)."""
+    result = []
+    for code, name in LANGUAGE_NAMES.items():
+        if link is not None:
+            query = links.query_string(link, code)
+        else:  # a malformed link: keep what was there, so the error page is just translated
+            params = request.GET.copy()
+            params["lang"] = code
+            query = params.urlencode()
+        result.append({"code": code, "name": name, "url": f"{request.path}?{query}", "current": code == language})
+    return result
+
+
+def base_context(
+    request: HttpRequest, *, page: PageConfig, language: str, link: links.ContactLink | None = None,
+    switcher: bool = True,
+) -> dict:
+    version = asset_version(page)
+    slug = {"slug": page.slug}
+    return {
+        "page": page,
+        "language": language,
+        "theme_url": f"{reverse('page_theme', kwargs=slug)}?{urlencode({'v': version})}" if page.pk else "",
+        "logo_url": (f"{reverse('page_logo', kwargs=slug)}?{urlencode({'v': version})}"
+                     if page.pk and page.logo else ""),
+        # After a POST the result cannot be shown again by a GET link; the switcher would lead elsewhere.
+        "language_links": _language_links(request, language, link)
+        if switcher and request.method in ("GET", "HEAD") else [],
+    }
+
+
+def render_page(
+    request: HttpRequest,
+    template: str,
+    context: dict,
+    *,
+    page: PageConfig,
+    language: str,
+    link: links.ContactLink | None = None,
+    status: int = 200,
+    switcher: bool = True,
+) -> HttpResponse:
+    full_context = base_context(request, page=page, language=language, link=link, switcher=switcher)
+    full_context.update(context)
+    with translation.override(language):
+        body = render_to_string(template, full_context, request=request)
+    response = HttpResponse(body, status=status)
+    response["Content-Language"] = language
+    return response
+
+
+class UnknownPageError(Exception):
+    """/p/<slug>/ names no page configuration (error_pages renders the not-found page)."""
+
+
+def resolve_page(slug: str | None) -> PageConfig:
+    if slug is None:
+        return PageConfig.get_default()
+    page = PageConfig.objects.filter(slug=slug).first()
+    if page is None:
+        raise UnknownPageError(slug)
+    return page

@@ -1,0 +1,285 @@
+"""Recipient pages. Thin: parse the link, pick the page configuration, call a service, render.
+
+GET and HEAD only read (mail scanners prefetch links); POST acts. Every view wears `recipient_view`: no
+caching, framing per CSP, the origin guard instead of the CSRF cookie, and the one error mapping.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import automation, error_pages, links, security, throttle
+from . import language as languages
+from .forms import ProfileForm, UnsubscribeForm
+from .maileon import Contact
+from .models import PageConfig, Via
+from .rendering import UnknownPageError, page_url, render_page, resolve_page
+from .services import profile as profile_service
+from .services import unsubscribe as unsubscribe_service
+
+READ_METHODS = ("GET", "HEAD")
+
+
+def recipient_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    guarded = error_pages.recipient_errors(security.recipient_post_guard(view))
+    return never_cache(security.frameable(csrf_exempt(guarded)))
+
+
+def _link(request: HttpRequest) -> links.ContactLink:
+    if throttle.is_blocked(request):
+        raise error_pages.ThrottledError()
+    return links.parse(request)
+
+
+def _language(request: HttpRequest, page: PageConfig, contact: Contact | None = None) -> str:
+    language = languages.choose(
+        request, standard_fields=contact.standard_fields if contact else None, default=page.default_language
+    )
+    request.recipient_language = language  # error pages raised later speak it too
+    return language
+
+
+def _action(request: HttpRequest, link: links.ContactLink, language: str) -> str:
+    """Forms post back to the URL they came from, with the language fixed, so the result speaks it too."""
+    return f"{request.path}?{links.query_string(link, language)}"
+
+
+def mask_email(email: str | None) -> str:
+    """e•••@example.org: enough to recognise one's own address, not enough to harvest it from a forwarded mail."""
+    if not email or "@" not in email:
+        return ""
+    local, _at, domain = email.rpartition("@")
+    return f"{local[:1]}•••@{domain}"
+
+
+# --- profile
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@recipient_view
+def profile(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    page = resolve_page(slug)
+    link = _link(request)
+    contact = profile_service.load_profile(link=link, page=page)
+    language = _language(request, page, contact)
+    preferences = profile_service.page_preferences(page)
+    with translation.override(language):
+        form = ProfileForm(page=page, contact=contact, language=language, preferences=preferences,
+                           data=request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            changes = form.changes()
+            try:
+                result = profile_service.update_profile(
+                    link=link, page=page, contact=contact, changes=changes, opt_in=form.wants_opt_in
+                )
+            except profile_service.EmailInUseError:
+                form.add_error("email", _("Another contact already uses this address. Please enter a different "
+                                          "one, or keep your current address."))
+            else:
+                return render_page(request, "profile_saved.html", {
+                    "result": result,
+                    "changed": form.changed_labels(changes),
+                    "profile_url": page_url("profile", page, link, language),
+                }, page=page, language=language, link=link)
+        return render_page(request, "profile.html", {
+            "form": form,
+            "contact": contact,
+            "action": _action(request, link, language),
+            "intro": page.text("profile_intro", language),
+            "unsubscribe_url": page_url("unsubscribe", page, link, language),
+        }, page=page, language=language, link=link)
+
+
+# --- unsubscribe
+
+
+def _unsubscribe_page(request, page, link, language, form, contact: Contact | None) -> HttpResponse:
+    return render_page(request, "unsubscribe.html", {
+        "form": form,
+        "masked_email": mask_email(contact.email if contact else None),
+        "action": _action(request, link, language),
+        "served": automation.served_stamp(),
+        "intro": page.text("unsubscribe_intro", language),
+        "profile_url": page_url("profile", page, link, language) if page.downsell_profile_link else "",
+        "downsell_action": (page_url("unsubscribe_downsell", page, link, language)
+                            if page.offers_downsell_switch else ""),
+        "downsell_label": page.text("downsell_label", language) or page.downsell_preference,
+    }, page=page, language=language, link=link)
+
+
+def _show_unsubscribe(request, page, link) -> HttpResponse:
+    contact = profile_service.read_contact(link=link)  # a bad link fails before anyone picks a reason
+    language = _language(request, page, contact)
+    with translation.override(language):
+        form = UnsubscribeForm(page=page, language=language)
+    return _unsubscribe_page(request, page, link, language, form, contact)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@recipient_view
+def unsubscribe(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    page = resolve_page(slug)
+    link = _link(request)
+    if request.method in READ_METHODS:
+        return _show_unsubscribe(request, page, link)
+
+    language = _language(request, page)  # the form's action carries the language chosen on GET
+    with translation.override(language):
+        form = UnsubscribeForm(page=page, language=language, data=request.POST)
+        if not form.is_valid():
+            contact = profile_service.read_contact(link=link)
+            return _unsubscribe_page(request, page, link, language, form, contact)
+    user_agent = request.headers.get("User-Agent", "")
+    outcome = unsubscribe_service.request_unsubscribe(
+        link=link, page=page, reason=form.cleaned_data["reason"], message=form.cleaned_data["message"],
+        via=Via.PAGE, language=language, user_agent=user_agent,
+        assessment=automation.assess(user_agent=user_agent, stamp=request.POST.get("served"), via_page=True),
+    )
+    return _unsubscribe_done(request, page, link, language, outcome=outcome)
+
+
+def _unsubscribe_done(request, page, link, language, *, outcome=None, reason_form=None,
+                      reason_added=False) -> HttpResponse:
+    has_reason = reason_added or bool(outcome and outcome.request.reason_type)
+    if reason_form is None and not has_reason:
+        with translation.override(language):
+            reason_form = UnsubscribeForm(page=page, language=language)
+    return render_page(request, "unsubscribe_done.html", {
+        "outcome": outcome,
+        "pending": outcome is not None and not outcome.delivered,
+        "reason_form": None if has_reason else reason_form,
+        "reason_added": reason_added,
+        "reason_action": page_url("unsubscribe_reason", page, link, language),
+        "confirmation": page.text("confirmation", language),
+    }, page=page, language=language, link=link)
+
+
+@require_POST
+@recipient_view
+def unsubscribe_reason(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    """"Tell us more" after the confirmation: adds the reason to the recorded unsubscribe."""
+    page = resolve_page(slug)
+    link = _link(request)
+    language = _language(request, page)
+    with translation.override(language):
+        form = UnsubscribeForm(page=page, language=language, data=request.POST)
+        valid = form.is_valid()
+        if valid and form.cleaned_data["reason"] is None:
+            form.add_error("reason", _("Please choose an answer."))
+            valid = False
+    if not valid:
+        return _unsubscribe_done(request, page, link, language, reason_form=form)
+    unsubscribe_service.add_reason_later(
+        link=link, page=page, reason=form.cleaned_data["reason"], message=form.cleaned_data["message"]
+    )
+    return _unsubscribe_done(request, page, link, language, reason_added=True)
+
+
+@require_POST
+@recipient_view
+def unsubscribe_downsell(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    """The one-button alternative on the unsubscribe page, e.g. "monthly digest instead"."""
+    page = resolve_page(slug)
+    if not page.offers_downsell_switch:
+        raise UnknownPageError(page.slug)
+    link = _link(request)
+    language = _language(request, page)
+    profile_service.switch_to_downsell(link=link, page=page)
+    return render_page(request, "unsubscribe_downsell.html", {
+        "choice": page.text("downsell_label", language) or page.downsell_preference,
+        "profile_url": page_url("profile", page, link, language),
+        "unsubscribe_url": page_url("unsubscribe", page, link, language),
+    }, page=page, language=language, link=link)
+
+
+ONE_CLICK_BODY = ("List-Unsubscribe", "One-Click")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+@security.frameable
+@csrf_exempt
+@error_pages.recipient_errors
+def unsubscribe_one_click(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    """RFC 8058 target of the List-Unsubscribe header. The mailbox provider POSTs from its servers: no cookies,
+    no Origin, no redirect; the checksum is the authority. GET and HEAD show the ordinary unsubscribe page."""
+    page = resolve_page(slug)
+    link = _link(request)
+    if request.method in READ_METHODS:
+        return _show_unsubscribe(request, page, link)
+    if request.POST.get(ONE_CLICK_BODY[0]) != ONE_CLICK_BODY[1]:
+        return HttpResponse("expected List-Unsubscribe=One-Click\n", status=400, content_type="text/plain")
+    unsubscribe_service.request_unsubscribe(
+        link=link, page=page, reason=None, message="", via=Via.ONE_CLICK,
+        language=link.language or page.default_language, user_agent=request.headers.get("User-Agent", ""),
+    )
+    return HttpResponse("unsubscribed\n", content_type="text/plain")
+
+
+# --- page assets: theme and logo
+
+
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+_FONT_STACK = re.compile(r"[\w\s,'\"-]{1,200}")
+DEFAULT_PRIMARY = "#1a5fb4"
+ASSET_CACHE = "public, max-age=86400"  # the URLs carry ?v=<saved at>, so a change shows at once
+
+
+def _on_colour(hex_colour: str) -> str:
+    """Black or white text on the primary colour, whichever contrasts more (WCAG relative luminance)."""
+    def channel(value: str) -> float:
+        c = int(value, 16) / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(hex_colour[i:i + 2]) for i in (1, 3, 5))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "#000000" if (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) else "#ffffff"
+
+
+@require_http_methods(["GET", "HEAD"])
+def page_theme(request: HttpRequest, slug: str) -> HttpResponse:
+    """The page's theme as CSS custom properties. A stylesheet of our own origin, because the CSP allows no
+    inline <style> and no style attributes; values are re-checked here, as they end up inside CSS."""
+    page = PageConfig.objects.filter(slug=slug).first()
+    if page is None:
+        return HttpResponseNotFound("", content_type="text/css")
+    primary = page.primary_colour if _COLOUR.fullmatch(page.primary_colour or "") else DEFAULT_PRIMARY
+    lines = [f"  --pc-primary: {primary};", f"  --pc-on-primary: {_on_colour(primary)};"]
+    if page.font_stack and _FONT_STACK.fullmatch(page.font_stack):
+        lines.append(f"  --pc-font: {page.font_stack};")
+    response = HttpResponse(":root {\n" + "\n".join(lines) + "\n}\n", content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = ASSET_CACHE
+    return response
+
+
+# Raster images only: an SVG opened directly would run its scripts on our origin.
+LOGO_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+
+
+@require_http_methods(["GET", "HEAD"])
+def page_logo(request: HttpRequest, slug: str) -> HttpResponse:
+    page = PageConfig.objects.filter(slug=slug).only("logo", "logo_content_type").first()
+    if page is None or not page.logo or page.logo_content_type not in LOGO_TYPES:
+        return HttpResponseNotFound("")
+    response = HttpResponse(bytes(page.logo), content_type=page.logo_content_type)
+    response["Cache-Control"] = ASSET_CACHE
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def healthz(request: HttpRequest) -> HttpResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")
