@@ -1,0 +1,84 @@
+"""Factories for the unsubscribe flow: pages, reasons, links, recorded requests, and a clock for the worker."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from preference_center.links import ContactLink
+from preference_center.models import PageConfig, UnsubscribeReason, UnsubscribeRequest, Via
+from preference_center.services import outbox
+
+
+@pytest.fixture
+def make_page(db):
+    def make(*, slug="accounts", account_ids="") -> PageConfig:
+        return PageConfig.objects.create(
+            slug=slug, name=slug.title(), newsletter_account_ids=account_ids
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_reason(db):
+    def make(*, reason_type="too_many_messages", fixed_message="", asks_free_text=False) -> UnsubscribeReason:
+        return UnsubscribeReason.objects.create(
+            label_de="Grund", label_en="Reason", reason_type=reason_type, fixed_message=fixed_message,
+            asks_free_text=asks_free_text,
+        )
+
+    return make
+
+
+@pytest.fixture
+def link_for(sandbox_store):
+    """A link as a mailing would carry it: the sandbox's real checksum unless a test forges one."""
+
+    def make(contact_id: int, *, mailing_id: int | None = None, checksum: str | None = None) -> ContactLink:
+        return ContactLink(
+            contact_id=contact_id,
+            checksum=sandbox_store.checksum_for(contact_id) if checksum is None else checksum,
+            mailing_id=mailing_id,
+            language="de",
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_request(db, sandbox_store):
+    """A recorded unsubscribe, due now, as `request_unsubscribe` leaves it when Maileon could not be reached."""
+
+    def make(contact_id: int = 1004, **fields) -> UnsubscribeRequest:
+        fields.setdefault("checksum", sandbox_store.checksum_for(contact_id))
+        fields.setdefault("via", Via.PAGE)
+        fields.setdefault("next_attempt_at", timezone.now())
+        return UnsubscribeRequest.objects.create(contact_id=contact_id, **fields)
+
+    return make
+
+
+@pytest.fixture
+def later():
+    """A worker clock `seconds` ahead of now: everything scheduled before it is due."""
+
+    def at(seconds: float = 3600) -> timezone.datetime:
+        return timezone.now() + timedelta(seconds=seconds)
+
+    return at
+
+
+@pytest.fixture
+def pinned_jitter(monkeypatch):
+    """Backoff without randomness: every wait is its ceiling."""
+    monkeypatch.setattr(outbox, "jitter", lambda ceiling: ceiling)
+
+
+@pytest.fixture(autouse=True)
+def never_ignore_checksum(sandbox_store):
+    """Whatever a test does, our app never sends ignore_checksum."""
+    yield
+    assert sandbox_store.ignore_checksum_calls() == []

@@ -1,0 +1,14 @@
+"""Assertions shared by the delivery tests."""
+
+from __future__ import annotations
+
+from preference_center.models import UnsubscribeRequest
+
+
+def unsubscribe_calls(store):
+    return [call for call in store.changing_calls() if call.method == "DELETE"]
+
+
+def row_values(row: UnsubscribeRequest) -> str:
+    """Every stored column of the row, as text (to look for what must not be kept)."""
+    return " ".join(str(value) for value in UnsubscribeRequest.objects.filter(pk=row.pk).values().get().values())

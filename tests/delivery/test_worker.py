@@ -1,0 +1,294 @@
+"""The outbox worker against the sandbox: leases, pacing, outcomes, and that no row is ever lost."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from preference_center import delivery
+from preference_center.models import Status, UnsubscribeRequest
+from preference_center.services import outbox
+
+from .support import row_values, unsubscribe_calls
+
+pytestmark = pytest.mark.django_db
+
+
+# --- leases
+
+
+def test_two_claims_of_one_row_have_one_winner(make_request):
+    row = make_request()
+    now = timezone.now()
+
+    first = outbox.claim(row.pk, now=now)
+    second = outbox.claim(row.pk, now=now)
+
+    assert first is not None and first.lease_id is not None
+    assert second is None
+    assert outbox.claim_next(now=now) is None
+
+
+def test_a_row_leased_by_a_killed_worker_is_delivered_after_the_lease_expires(maileon_sandbox, make_request):
+    row = make_request(1004)
+    now = timezone.now()
+    assert outbox.claim(row.pk, now=now) is not None  # ...and the worker holding it dies
+
+    while_leased = delivery.deliver_due(now=now + timedelta(seconds=outbox.LEASE_SECONDS - 1))
+    after_expiry = delivery.deliver_due(now=now + timedelta(seconds=outbox.LEASE_SECONDS + 1))
+
+    assert while_leased.attempted == 0
+    assert after_expiry.delivered == 1
+    row.refresh_from_db()
+    assert row.status == Status.DELIVERED and row.attempts == 2
+    assert len(unsubscribe_calls(maileon_sandbox)) == 1
+
+
+def test_a_worker_killed_after_maileon_took_the_unsubscribe_leaves_it_delivered_on_retry(
+    maileon_sandbox, make_request
+):
+    row = make_request(1004, verified=True)
+    now = timezone.now()
+    claimed = outbox.claim(row.pk, now=now)
+    maileon_sandbox.faults.inject(delay=10, method="DELETE")  # Maileon acts, the answer never arrives
+    outbox.attempt(claimed, now=now)
+    maileon_sandbox.process_pending()  # Maileon's background processing
+
+    report = delivery.deliver_due(now=now + timedelta(hours=1))
+
+    row.refresh_from_db()
+    assert report.delivered == 1
+    assert row.status == Status.DELIVERED
+    assert "already unsubscribed" in row.note
+    assert len(unsubscribe_calls(maileon_sandbox)) == 2
+
+
+def test_an_outcome_is_not_saved_once_another_worker_holds_the_lease(maileon_sandbox, make_request):
+    row = make_request(1004)
+    now = timezone.now()
+    slow = outbox.claim(row.pk, now=now)
+    fast = outbox.claim(row.pk, now=now + timedelta(seconds=outbox.LEASE_SECONDS + 1))
+
+    result = outbox.attempt(slow, now=now)
+
+    assert result.saved is False
+    row.refresh_from_db()
+    assert row.status == Status.PENDING and row.lease_id == fast.lease_id
+
+
+# --- pacing
+
+
+@pytest.mark.parametrize(("attempts", "ceiling"), [(1, 2), (2, 4), (3, 8), (5, 32), (6, 60), (40, 60)])
+def test_backoff_doubles_up_to_a_minute(pinned_jitter, attempts, ceiling):
+    assert outbox.retry_delay(attempts=attempts, retry_after=None) == ceiling
+
+
+def test_backoff_jitter_stays_within_its_ceiling():
+    delays = [outbox.retry_delay(attempts=4, retry_after=None) for _ in range(200)]
+    assert all(0 <= delay <= 16 for delay in delays)
+    assert len(set(delays)) > 1
+
+
+def test_an_outage_schedules_the_row_by_backoff(maileon_sandbox, make_request, pinned_jitter):
+    row = make_request(1004, verified=True)
+    maileon_sandbox.faults.inject(status=503, method="DELETE")
+    now = timezone.now()
+
+    report = delivery.deliver_due(now=now)
+
+    row.refresh_from_db()
+    assert report.retried == 1
+    assert row.status == Status.PENDING
+    assert row.next_attempt_at == now + timedelta(seconds=outbox.BACKOFF_BASE)
+    assert "503" in row.last_error
+    assert row.leased_until is None
+
+
+def test_retry_after_is_honoured_when_longer_than_the_backoff(maileon_sandbox, make_request, pinned_jitter):
+    row = make_request(1004, verified=True)
+    maileon_sandbox.faults.inject(status=429, retry_after=120, method="DELETE")
+    now = timezone.now()
+
+    delivery.deliver_due(now=now)
+
+    row.refresh_from_db()
+    assert row.next_attempt_at == now + timedelta(seconds=120)
+    assert delivery.deliver_due(now=now + timedelta(seconds=119)).attempted == 0
+    assert delivery.deliver_due(now=now + timedelta(seconds=120)).delivered == 1
+
+
+def test_an_absurd_retry_after_is_capped(maileon_sandbox, make_request):
+    row = make_request(1004, verified=True)
+    maileon_sandbox.faults.inject(status=503, retry_after=10**7, method="DELETE")
+    now = timezone.now()
+
+    delivery.deliver_due(now=now)
+
+    row.refresh_from_db()
+    assert row.next_attempt_at == now + timedelta(seconds=outbox.MAX_RETRY_AFTER)
+
+
+def test_a_long_outage_never_drops_a_row(maileon_sandbox, make_request, later):
+    row = make_request(1004, verified=True)
+    maileon_sandbox.faults.inject(status=503, times=None)
+    for hour in range(1, 30):
+        delivery.deliver_due(now=later(hour * 3600))
+    maileon_sandbox.faults.clear()
+
+    delivery.deliver_due(now=later(31 * 3600))
+
+    row.refresh_from_db()
+    assert row.status == Status.DELIVERED
+    assert row.attempts == 30
+
+
+def test_the_circuit_breaker_ends_a_pass_and_the_next_pass_probes_with_one_row(maileon_sandbox, make_request):
+    for contact_id in (1001, 1002, 1003, 1004):
+        make_request(contact_id, verified=True)
+    maileon_sandbox.faults.inject(status=503, times=None)
+    breaker = delivery.CircuitBreaker(threshold=2)
+
+    first = delivery.deliver_due(breaker=breaker)
+    probe = delivery.deliver_due(breaker=breaker, now=timezone.now() + timedelta(hours=1))
+    maileon_sandbox.faults.clear()
+    recovered = delivery.deliver_due(breaker=breaker, now=timezone.now() + timedelta(hours=2))
+
+    assert (first.retried, first.paused) == (2, True)
+    assert (probe.retried, probe.paused) == (1, True)
+    assert (recovered.delivered, recovered.paused) == (4, False)
+    assert len(unsubscribe_calls(maileon_sandbox)) == 2 + 1 + 4
+
+
+# --- outcomes
+
+
+def test_an_unsent_mailing_id_is_dropped_and_the_unsubscribe_sent_again(maileon_sandbox, make_request):
+    row = make_request(1004, verified=True, mailing_id=99999)
+
+    report = delivery.deliver_due()
+
+    calls = unsubscribe_calls(maileon_sandbox)
+    assert [call.values("mailingId") for call in calls] == [["99999"], []]
+    row.refresh_from_db()
+    assert report.delivered == 1
+    assert row.status == Status.DELIVERED
+    assert row.mailing_id == 99999  # the record keeps what the link said
+    assert "without mailing id 99999" in row.note
+
+
+def test_a_sent_mailing_id_is_credited(maileon_sandbox, make_request):
+    make_request(1004, verified=True, mailing_id=88120, reason_type="no_demand")
+
+    delivery.deliver_due()
+
+    (call,) = unsubscribe_calls(maileon_sandbox)
+    assert call.path == "/contacts/contact/unsubscribe"
+    assert call.query == (("id", "1004"), ("mailingId", "88120"), ("reason", "no_demand"))
+
+
+def test_a_contact_gone_on_a_retry_counts_as_delivered(maileon_sandbox, make_request):
+    row = make_request(1004, verified=True)
+    maileon_sandbox.faults.inject(delay=10, method="DELETE")  # processed, answer lost
+    delivery.deliver_due()
+    del maileon_sandbox.contacts[1004]  # and then deleted in Maileon
+
+    report = delivery.deliver_due(now=timezone.now() + timedelta(hours=1))
+
+    row.refresh_from_db()
+    assert report.delivered == 1
+    assert row.status == Status.DELIVERED
+    assert row.note
+
+
+def test_a_refusal_marks_the_row_failed_with_maileons_message(maileon_sandbox, make_request):
+    maileon_sandbox.contacts[1004].unsubscribed = True  # out already, but not through us
+    row = make_request(1004, verified=True)
+
+    report = delivery.deliver_due()
+
+    row.refresh_from_db()
+    assert report.failed == 1
+    assert row.status == Status.FAILED
+    assert "contact already unsubscribed" in row.last_error
+    assert row.checksum  # kept, so the admin can requeue it
+
+
+def test_a_forged_link_is_failed_without_any_change_in_maileon(maileon_sandbox, make_request):
+    row = make_request(1004, checksum="forged-checksum")
+
+    delivery.deliver_due()
+
+    row.refresh_from_db()
+    assert row.status == Status.FAILED and row.verified is False
+    assert maileon_sandbox.changing_calls() == []
+
+
+def test_a_refused_api_key_fails_the_row_and_logs_an_error(maileon_sandbox, make_request, settings, caplog):
+    settings.MAILEON_API_KEY = "expired-key"
+    row = make_request(1004, verified=True)
+
+    with caplog.at_level(logging.ERROR):
+        delivery.deliver_due()
+
+    row.refresh_from_db()
+    assert row.status == Status.FAILED
+    assert "401" in row.last_error
+    assert any("MAILEON_API_KEY" in record.getMessage() for record in caplog.records)
+    assert "expired-key" not in caplog.text
+
+
+def test_requeue_makes_a_failed_row_due_and_the_worker_delivers_it(maileon_sandbox, make_request, settings):
+    settings.MAILEON_API_KEY = "expired-key"
+    row = make_request(1004, verified=True)
+    delivery.deliver_due()
+    settings.MAILEON_API_KEY = "sandbox"  # the marketer fixed the key
+
+    queued = delivery.requeue(UnsubscribeRequest.objects.filter(pk=row.pk))
+    report = delivery.deliver_due()
+
+    row.refresh_from_db()
+    assert queued == 1
+    assert report.delivered == 1
+    assert row.status == Status.DELIVERED
+
+
+def test_requeue_leaves_a_failed_row_alone_when_the_contact_has_a_newer_pending_one(make_request):
+    old = make_request(1004, status=Status.FAILED)
+    make_request(1004)
+
+    assert delivery.requeue(UnsubscribeRequest.objects.filter(pk=old.pk)) == 0
+    old.refresh_from_db()
+    assert old.status == Status.FAILED
+
+
+def test_delivery_wipes_the_checksum(maileon_sandbox, make_request):
+    row = make_request(1004)
+
+    delivery.deliver_due()
+
+    row.refresh_from_db()
+    assert row.status == Status.DELIVERED and row.verified is True
+    assert row.checksum == ""
+    assert row.delivered_at is not None and row.leased_until is None
+
+
+def test_by_email_in_every_listed_account_and_no_address_is_kept(maileon_sandbox, make_request, make_page):
+    page = make_page(account_ids="311, 312")
+    row = make_request(1002, page=page, mailing_id=88121, reason_type="other", reason_message="Zu viel")
+
+    report = delivery.deliver_due()
+
+    (call,) = unsubscribe_calls(maileon_sandbox)
+    assert call.path == "/contacts/email/john.example+news@example.com/unsubscribe"
+    assert call.values("nlaccountid") == ["311", "312"]
+    assert call.values("mailingId") == ["88121"]
+    assert call.values("reason") == ["other|Zu viel"]
+    assert report.delivered == 1
+    maileon_sandbox.process_pending()
+    assert maileon_sandbox.contacts[1002].unsubscribed
+    stored = row_values(row)
+    assert "@" not in stored and "john.example" not in stored
