@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -81,6 +81,8 @@ class PageConfigAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "page_key"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["current_logo"]
+    # Marketers paste "example.com/datenschutz"; the pages are served over https, so are their links.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (_("Basics"), {"fields": ["name", "slug", "is_default", "default_language"]}),
         (_("Maileon"), {
@@ -129,14 +131,8 @@ class PageConfigAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and obj.is_default:
-            return False  # /profile/ and /unsubscribe/ must always have a page
+            return False  # /profile/ and /unsubscribe/ must always have a page (bulk deletes included)
         return super().has_delete_permission(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        if queryset.filter(is_default=True).exists():
-            self.message_user(request, _("The default page was kept: make another page the default first."),
-                              messages.WARNING)
-        super().delete_queryset(request, queryset.exclude(is_default=True))
 
     # --- mailing links, Maileon pickers and previews on the form
 

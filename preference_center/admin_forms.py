@@ -262,6 +262,11 @@ class PageConfigForm(MaileonAwareForm):
             "primary_colour": forms.TextInput(attrs={"type": "color"}),
         }
 
+    def _get_validation_exclusions(self):
+        # The admin moves the default flag itself, in a transaction (PageConfigAdmin.save_model); checking the
+        # "one default page" constraint before that would refuse every move.
+        return {*super()._get_validation_exclusions(), "is_default"}
+
     def clean_logo_upload(self):
         upload = self.cleaned_data.get("logo_upload")
         if not upload:

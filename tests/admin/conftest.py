@@ -1,0 +1,35 @@
+"""Fixtures for the marketers' admin: a logged-in staff client, Maileon up (`maileon_sandbox`, shared) or down."""
+
+from __future__ import annotations
+
+import pytest
+import responses
+
+from preference_center.models import PageConfig
+from preference_center.services import account
+
+
+@pytest.fixture(autouse=True)
+def fresh_account_definitions():
+    # The admin reads Maileon's definitions through a cache; every test starts from what its Maileon says.
+    account.forget_definitions()
+    yield
+    account.forget_definitions()
+
+
+@pytest.fixture
+def staff_client(admin_client):
+    return admin_client
+
+
+@pytest.fixture
+def maileon_down():
+    """Nothing answers Maileon's URL: every call fails to connect (no sandbox, no network)."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        yield rsps
+
+
+@pytest.fixture
+def default_page(db) -> PageConfig:
+    return PageConfig.objects.get(is_default=True)
+

@@ -1,0 +1,118 @@
+"""Every admin screen renders for staff and is refused to anonymous visitors; the unsubscribe log is read-only
+and never shows a checksum."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from preference_center.models import PageConfig, Status, UnsubscribeReason, UnsubscribeRequest
+
+SECRET_CHECKSUM = "Qm7-tR2xLpZZ"
+
+
+@pytest.fixture
+def unsubscribe_request(db) -> UnsubscribeRequest:
+    return UnsubscribeRequest.objects.create(
+        contact_id=40417, checksum=SECRET_CHECKSUM, mailing_id=88120, page=PageConfig.get_default(),
+        reason_type="other", reason_message="Zu viel", last_error="HTTP 503: down",
+    )
+
+
+def _admin_urls(unsubscribe_request) -> list[str]:
+    page = PageConfig.get_default()
+    reason = UnsubscribeReason.objects.first()
+    return [
+        reverse("admin:preference_center_pageconfig_changelist"),
+        reverse("admin:preference_center_pageconfig_add"),
+        reverse("admin:preference_center_pageconfig_change", args=[page.pk]),
+        reverse("admin:preference_center_unsubscribereason_changelist"),
+        reverse("admin:preference_center_unsubscribereason_add"),
+        reverse("admin:preference_center_unsubscribereason_change", args=[reason.pk]),
+        reverse("admin:preference_center_unsubscriberequest_changelist"),
+        reverse("admin:preference_center_unsubscriberequest_change", args=[unsubscribe_request.pk]),
+    ]
+
+
+def test_every_screen_renders_for_staff(staff_client, maileon_sandbox, unsubscribe_request):
+    for url in _admin_urls(unsubscribe_request):
+        assert staff_client.get(url).status_code == 200, url
+
+
+def test_every_screen_sends_anonymous_visitors_to_the_login(client, unsubscribe_request):
+    for url in _admin_urls(unsubscribe_request):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("admin:login")), url
+
+
+def test_unsubscribe_log_cannot_be_added_to_or_edited(staff_client, unsubscribe_request):
+    assert staff_client.get(reverse("admin:preference_center_unsubscriberequest_add")).status_code == 403
+    change_url = reverse("admin:preference_center_unsubscriberequest_change", args=[unsubscribe_request.pk])
+    response = staff_client.post(change_url, {"contact_id": "1", "status": Status.DELIVERED})
+    assert response.status_code == 403
+    unsubscribe_request.refresh_from_db()
+    assert (unsubscribe_request.contact_id, unsubscribe_request.status) == (40417, Status.PENDING)
+
+
+def test_unsubscribe_log_never_shows_the_checksum(staff_client, unsubscribe_request):
+    for url in [
+        reverse("admin:preference_center_unsubscriberequest_changelist"),
+        reverse("admin:preference_center_unsubscriberequest_change", args=[unsubscribe_request.pk]),
+    ]:
+        response = staff_client.get(url)
+        assert b"40417" in response.content  # the row is there
+        assert SECRET_CHECKSUM.encode() not in response.content
+
+
+@pytest.mark.parametrize(
+    ("term", "found"),
+    [("40417", True), ("88120", True), ("4041", False), ("Zu viel", False), ("40417 OR 1=1", False)],
+)
+def test_unsubscribe_log_searches_exact_contact_and_mailing_ids(staff_client, unsubscribe_request, term, found):
+    other = UnsubscribeRequest.objects.create(contact_id=99, mailing_id=77, status=Status.DELIVERED)
+    url = reverse("admin:preference_center_unsubscriberequest_changelist")
+    response = staff_client.get(url, {"q": term})
+    assert response.status_code == 200
+    shown = list(response.context["cl"].result_list)
+    assert (unsubscribe_request in shown) is found
+    assert other not in shown
+
+
+def test_unsubscribe_log_filters_by_status_via_reason_and_page(staff_client, unsubscribe_request):
+    url = reverse("admin:preference_center_unsubscriberequest_changelist")
+    for query, found in [
+        ({"status__exact": "pending"}, True), ({"status__exact": "delivered"}, False),
+        ({"via__exact": "page"}, True), ({"via__exact": "one_click"}, False),
+        ({"reason_type__exact": "other"}, True), ({"reason_type__exact": "no_demand"}, False),
+        ({"page__id__exact": str(unsubscribe_request.page_id)}, True),
+    ]:
+        shown = list(staff_client.get(url, query).context["cl"].result_list)
+        assert (unsubscribe_request in shown) is found, query
+
+
+def test_reason_list_edits_position_and_active_in_place(staff_client):
+    reasons = list(UnsubscribeReason.objects.order_by("pk"))
+    data = {"form-TOTAL_FORMS": str(len(reasons)), "form-INITIAL_FORMS": str(len(reasons)), "_save": "Save"}
+    for index, reason in enumerate(reasons):
+        data[f"form-{index}-id"] = str(reason.pk)
+        data[f"form-{index}-position"] = str(100 - index)
+        if index:  # the first one is switched off
+            data[f"form-{index}-active"] = "on"
+    response = staff_client.post(reverse("admin:preference_center_unsubscribereason_changelist"), data)
+    assert response.status_code == 302
+    first = UnsubscribeReason.objects.get(pk=reasons[0].pk)
+    assert (first.position, first.active) == (100, False)
+    assert UnsubscribeReason.objects.filter(active=True).count() == len(reasons) - 1
+
+
+def test_retry_now_hands_the_selection_to_the_delivery_worker(staff_client, unsubscribe_request, monkeypatch):
+    delivery = pytest.importorskip("preference_center.delivery")
+    handed_over = []
+    monkeypatch.setattr(delivery, "requeue", lambda queryset: handed_over.extend(queryset) or len(handed_over))
+    response = staff_client.post(
+        reverse("admin:preference_center_unsubscriberequest_changelist"),
+        {"action": "retry_now", "_selected_action": [str(unsubscribe_request.pk)]},
+    )
+    assert response.status_code == 302
+    assert handed_over == [unsubscribe_request]
