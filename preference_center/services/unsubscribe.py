@@ -159,12 +159,17 @@ def add_reason_later(
         if request.reason_type or request.status != Status.DELIVERED:
             return
     result = outbox.deliver_reason_now(request.pk, checksum=link.checksum, fields=fields)
-    if result is not None and isinstance(result.error, InvalidLinkError):
+    error = result.error if result is not None else None
+    if isinstance(error, RejectedError) and error.status == 400:
+        # "Not unsubscribed yet" and a wrong checksum may both be a 400: while the unsubscribe is unprocessed
+        # the contact is still readable, so a read tells them apart.
+        error = _refusal_of(link)
+    if isinstance(error, InvalidLinkError):
         # Maileon refused this link's checksum: the reason was not the recipient's to give.
         UnsubscribeRequest.objects.filter(pk=request.pk, reason_type=fields["reason_type"]).update(
-            reason=None, reason_type="", reason_message="", reason_added_later=False
+            reason=None, reason_type="", reason_message="", reason_added_later=False, checksum=""
         )
-        raise result.error
+        raise error
 
 
 # --- the row's reason, on both sides of the wire
@@ -201,6 +206,17 @@ def _verify_link(link: ContactLink) -> Contact | None:
     except (RejectedError, ProtocolError) as error:
         # 401/403 or an unreadable answer: our side is broken, not the recipient's link. Keep the wish.
         logger.error("unsubscribe of contact %s recorded unverified: %s", link.contact_id, error)
+    return None
+
+
+def _refusal_of(link: ContactLink) -> InvalidLinkError | None:
+    """Maileon's refusal of id + checksum, if it refuses them; None if it accepts them or cannot be asked."""
+    try:
+        get_client().get_contact(contact_id=link.contact_id, checksum=link.checksum)
+    except InvalidLinkError as error:
+        return error
+    except (UnavailableError, RejectedError, ProtocolError):
+        pass
     return None
 
 

@@ -1,0 +1,195 @@
+"""request_unsubscribe: the recipient's POST records the wish durably, then tries once to deliver it.
+
+These tests use `transactional_db`, so commits are real, as in production: the row must be committed before
+Maileon is called.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from preference_center import delivery
+from preference_center.maileon import InvalidLinkError
+from preference_center.models import Status, UnsubscribeRequest, Via
+from preference_center.services.unsubscribe import request_unsubscribe
+
+from .support import row_values, unsubscribe_calls
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def submit(link, *, page=None, reason=None, message="", via=Via.PAGE, user_agent="Mozilla/5.0 (X11; Linux)"):
+    return request_unsubscribe(
+        link=link, page=page, reason=reason, message=message, via=via, language="de", user_agent=user_agent
+    )
+
+
+def test_a_valid_link_is_recorded_and_delivered_at_once(maileon_sandbox, link_for, make_reason):
+    reason = make_reason(reason_type="other", asks_free_text=True)
+
+    outcome = submit(link_for(1004, mailing_id=88120), reason=reason, message="  Zu viele Mails ")
+
+    assert outcome.delivered is True and outcome.repeated is False
+    (call,) = unsubscribe_calls(maileon_sandbox)
+    assert call.query == (("id", "1004"), ("mailingId", "88120"), ("reason", "other|Zu viele Mails"))
+    row = outcome.request
+    assert row.status == Status.DELIVERED and row.verified is True
+    assert (row.reason_id, row.reason_type, row.reason_message) == (reason.pk, "other", "Zu viele Mails")
+    assert row.reason_delivered is True
+    assert row.checksum == "" and row.attempts == 1
+
+
+def test_the_row_is_committed_before_maileon_hears_of_it(maileon_sandbox, link_for):
+    seen_from_another_connection = []
+    queue_unsubscribe = maileon_sandbox.queue_unsubscribe
+
+    def look_from_another_thread(*args, **kwargs):
+        def look():
+            seen_from_another_connection.append(UnsubscribeRequest.objects.filter(contact_id=1004).exists())
+
+        thread = threading.Thread(target=look)
+        thread.start()
+        thread.join()
+        return queue_unsubscribe(*args, **kwargs)
+
+    maileon_sandbox.queue_unsubscribe = look_from_another_thread
+
+    submit(link_for(1004))
+
+    assert seen_from_another_connection == [True]
+
+
+def test_a_fixed_reason_sends_its_own_message_not_what_was_typed(maileon_sandbox, link_for, make_reason):
+    reason = make_reason(reason_type="no_demand", fixed_message="Thema passt nicht")
+
+    submit(link_for(1004), reason=reason, message="ignored")
+
+    (call,) = unsubscribe_calls(maileon_sandbox)
+    assert call.values("reason") == ["no_demand|Thema passt nicht"]
+
+
+def test_an_address_typed_into_the_reason_is_neither_kept_nor_sent(maileon_sandbox, link_for, make_reason):
+    reason = make_reason(reason_type="other", asks_free_text=True)
+
+    outcome = submit(link_for(1004), reason=reason, message="bitte lena@example.org austragen")
+
+    (call,) = unsubscribe_calls(maileon_sandbox)
+    assert "@" not in call.values("reason")[0]
+    assert "lena@example.org" not in row_values(outcome.request)
+
+
+def test_an_invalid_link_records_nothing_and_changes_nothing(maileon_sandbox, link_for):
+    with pytest.raises(InvalidLinkError):
+        submit(link_for(1004, checksum="not-the-checksum"))
+
+    assert UnsubscribeRequest.objects.count() == 0
+    assert maileon_sandbox.changing_calls() == []
+
+
+def test_an_unknown_contact_records_nothing(maileon_sandbox, link_for):
+    with pytest.raises(InvalidLinkError):
+        submit(link_for(424242))
+
+    assert UnsubscribeRequest.objects.count() == 0
+
+
+def test_maileon_down_records_the_unsubscribe_and_the_worker_delivers_it_after_recovery(maileon_sandbox, link_for):
+    maileon_sandbox.faults.inject(status=503, times=None)
+
+    outcome = submit(link_for(1004, mailing_id=88120))
+    delivery.deliver_due()  # still down: retried later, not lost
+    maileon_sandbox.faults.clear()
+    report = delivery.deliver_due(now=timezone.now() + timedelta(hours=1))
+
+    assert outcome.delivered is False and outcome.repeated is False
+    assert outcome.request.status == Status.PENDING and outcome.request.verified is False
+    assert report.delivered == 1
+    row = UnsubscribeRequest.objects.get()
+    assert row.status == Status.DELIVERED and row.verified is True and row.checksum == ""
+    successful = [call for call in unsubscribe_calls(maileon_sandbox) if call.values("mailingId") == ["88120"]]
+    assert len(successful) == 1
+    maileon_sandbox.process_pending()
+    assert maileon_sandbox.contacts[1004].unsubscribed
+
+
+def test_a_failed_inline_attempt_stays_pending_for_the_worker(maileon_sandbox, link_for):
+    maileon_sandbox.faults.inject(status=500, method="DELETE")
+
+    outcome = submit(link_for(1004))
+
+    assert outcome.delivered is False
+    assert outcome.request.status == Status.PENDING and outcome.request.verified is True
+    assert outcome.request.leased_until is None
+    assert delivery.deliver_due(now=timezone.now() + timedelta(minutes=5)).delivered == 1
+
+
+def test_submitting_twice_makes_one_maileon_call(maileon_sandbox, link_for):
+    first = submit(link_for(1004))
+    second = submit(link_for(1004), via=Via.ONE_CLICK)
+
+    assert second.repeated is True and second.request.pk == first.request.pk
+    assert second.delivered is True
+    assert len(unsubscribe_calls(maileon_sandbox)) == 1
+    assert UnsubscribeRequest.objects.count() == 1
+
+
+def test_submitting_twice_while_maileon_is_down_queues_one_row(maileon_sandbox, link_for):
+    maileon_sandbox.faults.inject(status=503, times=None)
+
+    first = submit(link_for(1004))
+    second = submit(link_for(1004))
+
+    assert second.repeated is True and second.request.pk == first.request.pk
+    assert UnsubscribeRequest.objects.filter(status=Status.PENDING).count() == 1
+
+
+def test_a_new_unsubscribe_a_day_later_is_recorded_anew(maileon_sandbox, link_for):
+    first = submit(link_for(1004)).request
+    UnsubscribeRequest.objects.filter(pk=first.pk).update(delivered_at=timezone.now() - timedelta(hours=25))
+    maileon_sandbox.process_pending()
+
+    second = submit(link_for(1004))
+
+    assert second.repeated is False
+    # Maileon refuses the repeat (already out); an earlier delivered request makes that "delivered".
+    assert second.request.status == Status.DELIVERED
+    assert "already unsubscribed" in second.request.note
+
+
+def test_one_click_from_a_scanner_is_honoured_and_flagged(maileon_sandbox, link_for):
+    outcome = submit(link_for(1004), via=Via.ONE_CLICK, user_agent="Barracuda Sentinel (EE)")
+
+    assert outcome.delivered is True
+    assert outcome.request.via == Via.ONE_CLICK
+    assert outcome.request.suspected_automation is True
+    assert "barracuda" in outcome.request.automation_evidence
+
+
+def test_inside_a_callers_transaction_delivery_waits_for_the_commit(maileon_sandbox, link_for):
+    from django.db import transaction
+
+    with transaction.atomic():
+        outcome = submit(link_for(1004))
+        assert unsubscribe_calls(maileon_sandbox) == []
+
+    assert outcome.delivered is False
+    assert len(unsubscribe_calls(maileon_sandbox)) == 1
+    assert UnsubscribeRequest.objects.get().status == Status.DELIVERED
+
+
+def test_by_email_page_unsubscribes_the_verified_address_without_keeping_it(maileon_sandbox, link_for, make_page):
+    page = make_page(account_ids="311,312")
+
+    outcome = submit(link_for(1002, mailing_id=88121), page=page)
+
+    assert outcome.delivered is True
+    gets = [call for call in maileon_sandbox.calls if call.method == "GET"]
+    assert len(gets) == 1  # the verifying read supplies the address
+    (call,) = unsubscribe_calls(maileon_sandbox)
+    assert call.path == "/contacts/email/john.example+news@example.com/unsubscribe"
+    assert call.values("nlaccountid") == ["311", "312"]
+    assert "@" not in row_values(outcome.request)
