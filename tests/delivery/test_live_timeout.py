@@ -1,0 +1,39 @@
+"""A real timeout over real sockets (the sandbox behind live_server): Maileon acted, the answer never came."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from preference_center import delivery
+from preference_center.models import Status, Via
+from preference_center.services.unsubscribe import request_unsubscribe
+
+from .support import unsubscribe_calls
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_timed_out_unsubscribe_stays_pending_and_the_retry_completes_it(live_maileon, link_for, settings):
+    settings.MAILEON_READ_TIMEOUT = 0.5
+    live_maileon.faults.inject(delay=1.0, method="DELETE")
+
+    outcome = request_unsubscribe(link=link_for(1004), page=None, reason=None, message="", via=Via.PAGE,
+                                  language="de")
+
+    assert outcome.delivered is False
+    assert outcome.request.status == Status.PENDING and outcome.request.verified is True
+    assert "timed out" in outcome.request.last_error
+    time.sleep(1.0)  # the sandbox finishes the late answer: it did queue the unsubscribe
+    live_maileon.process_pending()
+    assert live_maileon.contacts[1004].unsubscribed
+
+    report = delivery.deliver_due(now=timezone.now() + timedelta(hours=1))
+
+    assert report.delivered == 1
+    outcome.request.refresh_from_db()
+    assert outcome.request.status == Status.DELIVERED and outcome.request.checksum == ""
+    assert "already unsubscribed" in outcome.request.note
+    assert len(unsubscribe_calls(live_maileon)) == 2
