@@ -17,6 +17,12 @@ def fresh_account_definitions():
     account.forget_definitions()
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Logging in is not under test here; the production hasher would cost a second per test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def staff_client(admin_client):
     return admin_client

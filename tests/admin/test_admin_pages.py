@@ -3,8 +3,11 @@ and never shows a checksum."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from preference_center.models import PageConfig, Status, UnsubscribeReason, UnsubscribeRequest
 
@@ -106,13 +109,17 @@ def test_reason_list_edits_position_and_active_in_place(staff_client):
     assert UnsubscribeReason.objects.filter(active=True).count() == len(reasons) - 1
 
 
-def test_retry_now_hands_the_selection_to_the_delivery_worker(staff_client, unsubscribe_request, monkeypatch):
-    delivery = pytest.importorskip("preference_center.delivery")
-    handed_over = []
-    monkeypatch.setattr(delivery, "requeue", lambda queryset: handed_over.extend(queryset) or len(handed_over))
+def test_retry_now_makes_a_failed_unsubscribe_due_again(staff_client, unsubscribe_request):
+    pytest.importorskip("preference_center.delivery")
+    unsubscribe_request.status = Status.FAILED
+    unsubscribe_request.next_attempt_at = timezone.now() + timedelta(days=1)
+    unsubscribe_request.save()
     response = staff_client.post(
         reverse("admin:preference_center_unsubscriberequest_changelist"),
         {"action": "retry_now", "_selected_action": [str(unsubscribe_request.pk)]},
+        follow=True,
     )
-    assert response.status_code == 302
-    assert handed_over == [unsubscribe_request]
+    assert "1 unsubscribe queued" in response.content.decode()
+    unsubscribe_request.refresh_from_db()
+    assert unsubscribe_request.status == Status.PENDING
+    assert unsubscribe_request.next_attempt_at <= timezone.now()

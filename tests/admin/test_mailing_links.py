@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from html import escape
+import re
+from html import escape, unescape
+from urllib.parse import urlsplit
 
 import pytest
 from django.urls import reverse
@@ -79,3 +81,17 @@ def test_previews_render_without_calling_maileon(staff_client, maileon_sandbox, 
 def test_unknown_preview_kinds_are_refused(staff_client, default_page):
     url = reverse("admin:preference_center_pageconfig_preview", args=[default_page.pk, "admin", "de"])
     assert staff_client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("slug", ["default", "herbst-aktion"])
+def test_the_pasted_links_open_the_pages_once_maileon_fills_them_in(staff_client, client, maileon_sandbox, slug):
+    page = PageConfig.objects.get_or_create(slug=slug, defaults={"name": slug})[0]
+    content = _change_page(staff_client, page).content.decode()
+    templates = [unescape(code) for code in re.findall(r'<code class="pc-link" id="link-\w+">([^<]+)</code>', content)]
+    assert len(templates) == 2
+    for template in templates:
+        link = (template.replace("[CONTACT|ID]", "1001")
+                .replace("[CONTACT|CHECKSUM]", maileon_sandbox.checksum_for(1001))
+                .replace("[MAILING|ID]", "88120"))
+        url = urlsplit(link)
+        assert client.get(f"{url.path}?{url.query}").status_code == 200, link
