@@ -228,8 +228,7 @@ def validate_logo(data: bytes) -> str:
 # --- page configuration
 
 PAGE_HELP_TEXTS = {
-    "profile_intro_de": _("Text above the profile form on the German page. Plain text; blank lines start a new "
-                          "paragraph."),
+    "profile_intro_de": _("Text above the profile form on the German page. Plain text; line breaks are kept."),
     "profile_intro_en": _("The same for the English page. Empty: the German text."),
     "unsubscribe_intro_de": _("Text above the unsubscribe form on the German page."),
     "unsubscribe_intro_en": _("The same for the English page. Empty: the German text."),

@@ -123,3 +123,19 @@ def test_retry_now_makes_a_failed_unsubscribe_due_again(staff_client, unsubscrib
     unsubscribe_request.refresh_from_db()
     assert unsubscribe_request.status == Status.PENDING
     assert unsubscribe_request.next_attempt_at <= timezone.now()
+
+
+def test_every_editable_field_explains_itself(staff_client, maileon_sandbox, default_page):
+    pages = {
+        "page": reverse("admin:preference_center_pageconfig_change", args=[default_page.pk]),
+        "reason": reverse("admin:preference_center_unsubscribereason_add"),
+    }
+    for what, url in pages.items():
+        context = staff_client.get(url).context
+        forms = [context["adminform"].form]
+        for inline in context["inline_admin_formsets"]:
+            forms.append(inline.formset.empty_form)
+        for form in forms:
+            for name, field in form.fields.items():
+                if name not in {"id", "page", "DELETE"}:
+                    assert str(field.help_text).strip(), f"{what}: {type(form).__name__}.{name} has no help text"
