@@ -149,6 +149,10 @@ def attempt(row: UnsubscribeRequest, *, now: datetime | None = None, contact: Co
         return _fail(row, error, now)
     except (InvalidLinkError, ProtocolError) as error:
         return _fail(row, error, now)
+    except ValueError as error:
+        # The client refused our arguments before calling (e.g. account id 0 on the page): a configuration
+        # mistake to show in the admin, not a reason to crash the worker on this row forever.
+        return _fail(row, RejectedError(str(error), operation="deliver_unsubscribe"), now)
     return _delivered(row, now)
 
 

@@ -10,6 +10,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from preference_center import delivery
@@ -49,7 +50,10 @@ def test_the_row_is_committed_before_maileon_hears_of_it(maileon_sandbox, link_f
 
     def look_from_another_thread(*args, **kwargs):
         def look():
-            seen_from_another_connection.append(UnsubscribeRequest.objects.filter(contact_id=1004).exists())
+            try:
+                seen_from_another_connection.append(UnsubscribeRequest.objects.filter(contact_id=1004).exists())
+            finally:
+                connection.close()
 
         thread = threading.Thread(target=look)
         thread.start()

@@ -292,3 +292,16 @@ def test_by_email_in_every_listed_account_and_no_address_is_kept(maileon_sandbox
     assert maileon_sandbox.contacts[1002].unsubscribed
     stored = row_values(row)
     assert "@" not in stored and "john.example" not in stored
+
+
+def test_a_page_misconfigured_with_account_zero_fails_the_row_instead_of_the_worker(
+    maileon_sandbox, make_request, make_page
+):
+    row = make_request(1002, page=make_page(account_ids="0"))
+
+    report = delivery.deliver_due()
+
+    row.refresh_from_db()
+    assert report.failed == 1
+    assert row.status == Status.FAILED and "positive" in row.last_error
+    assert unsubscribe_calls(maileon_sandbox) == []
