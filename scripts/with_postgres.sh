@@ -72,11 +72,17 @@ as_server_user "$BINDIR/initdb" --pgdata="$DATA_DIR" --username="$ROLE" --auth=t
     || { cat "$CLUSTER_DIR/initdb.log" >&2; exit 1; }
 
 # Durability is pointless for a cluster deleted in a minute: turn it off for speed.
-PORT=$(free_port)
-as_server_user "$BINDIR/pg_ctl" -D "$DATA_DIR" -l "$CLUSTER_DIR/server.log" -w -t 60 start -o "\
-    -c listen_addresses=127.0.0.1 -c port=$PORT -c unix_socket_directories=$CLUSTER_DIR \
-    -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null \
-    || { cat "$CLUSTER_DIR/server.log" >&2; exit 1; }
+start_server() {
+    as_server_user "$BINDIR/pg_ctl" -D "$DATA_DIR" -l "$CLUSTER_DIR/server.log" -w -t 60 start -o "\
+        -c listen_addresses=127.0.0.1 -c port=$PORT -c unix_socket_directories=$CLUSTER_DIR \
+        -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null
+}
+# The free port may be taken before the server binds it (parallel runs): try another, twice.
+for attempt in 1 2 3; do
+    PORT=$(free_port)
+    start_server && break
+    if [ "$attempt" -eq 3 ]; then cat "$CLUSTER_DIR/server.log" >&2; exit 1; fi
+done
 
 "$BINDIR/createdb" --host=127.0.0.1 --port="$PORT" --username="$ROLE" "$DB_NAME"
 
