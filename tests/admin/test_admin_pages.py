@@ -139,3 +139,15 @@ def test_every_editable_field_explains_itself(staff_client, maileon_sandbox, def
             for name, field in form.fields.items():
                 if name not in {"id", "page", "DELETE"}:
                     assert str(field.help_text).strip(), f"{what}: {type(form).__name__}.{name} has no help text"
+
+
+def test_pending_unsubscribes_older_than_two_days_are_marked_overdue(staff_client, unsubscribe_request):
+    old = timezone.now() - timedelta(days=3)
+    late = UnsubscribeRequest.objects.create(contact_id=501, created_at=old)
+    done = UnsubscribeRequest.objects.create(contact_id=502, created_at=old, status=Status.DELIVERED,
+                                             delivered_at=old + timedelta(minutes=5))
+    url = reverse("admin:preference_center_unsubscriberequest_changelist")
+    assert staff_client.get(url).content.decode().count("(overdue)") == 1
+    shown = list(staff_client.get(url, {"overdue": "yes"}).context["cl"].result_list)
+    assert shown == [late]
+    assert done not in shown and unsubscribe_request not in shown
