@@ -25,7 +25,8 @@ def _upload(client, default_page, content: bytes, name="logo.png", content_type=
 
 @pytest.mark.parametrize(
     ("content", "media_type"),
-    [(PNG, "image/png"), (JPEG, "image/jpeg"), (WEBP, "image/webp"), (SVG, "image/svg+xml")],
+    [(PNG, "image/png"), (JPEG, "image/jpeg"), (WEBP, "image/webp"), (SVG, "image/svg+xml"),
+     (SVG.replace(b'<?xml version="1.0"?>', b'<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "x.dtd">'), "image/svg+xml")],
 )
 def test_accepted_images_are_stored_with_their_type(staff_client, maileon_down, default_page, content, media_type):
     response = _upload(staff_client, default_page, content, content_type="application/octet-stream")
