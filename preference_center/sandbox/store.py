@@ -159,6 +159,7 @@ class FaultSwitches:
     def __init__(self) -> None:
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
+        self._released = threading.Event()
 
     def inject(
         self,
@@ -187,8 +188,17 @@ class FaultSwitches:
         return fault
 
     def clear(self) -> None:
+        """Switch every fault off and cut short the delays still running, so no late answer outlives a test."""
         with self._lock:
             self._faults.clear()
+            released, self._released = self._released, threading.Event()
+        released.set()
+
+    def pause(self, seconds: float) -> None:
+        """The doors wait here before a delayed answer (`clear()` ends the wait)."""
+        with self._lock:
+            released = self._released
+        released.wait(seconds)
 
     def take(self, method: str, path: str) -> Fault | None:
         """The first switch that applies to this call, counted as used."""

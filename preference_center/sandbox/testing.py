@@ -9,13 +9,13 @@ use the Django view behind `live_server` (tests/conftest.py: `live_maileon`).
 from __future__ import annotations
 
 import re
-import time
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import requests
 
 from . import api
+from . import store as store_module
 from .store import SandboxStore
 
 if TYPE_CHECKING:
@@ -41,12 +41,13 @@ def activate(rsps: responses.RequestsMock, base_url: str, store: SandboxStore | 
         body = request.body or b""
         if isinstance(body, str):
             body = body.encode()
-        answer = api.handle(request.method or "GET", path, query, dict(request.headers), body, store=store)
+        current_store = store if store is not None else store_module.default_store
+        answer = api.handle(request.method or "GET", path, query, dict(request.headers), body, store=current_store)
         if answer.delay:
             read_timeout = _read_timeout(request)
             if read_timeout is not None and answer.delay >= read_timeout:
                 raise requests.ReadTimeout(f"sandbox delayed the answer by {answer.delay} s")
-            time.sleep(answer.delay)
+            current_store.faults.pause(answer.delay)
         if answer.drop:
             raise requests.ConnectionError("sandbox dropped the connection")
         return answer.status, answer.headers, answer.body

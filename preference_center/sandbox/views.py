@@ -7,7 +7,6 @@ time, so a settings override can never expose it.
 from __future__ import annotations
 
 import socket
-import time
 from urllib.parse import parse_qsl
 
 from django.conf import settings
@@ -15,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from . import api
+from . import store as store_module
 
 
 class DropNeedsRealServerError(RuntimeError):
@@ -25,15 +25,17 @@ class DropNeedsRealServerError(RuntimeError):
 def maileon_api(request: HttpRequest, rest: str) -> HttpResponse:
     if not getattr(settings, "MAILEON_SANDBOX", False):
         raise Http404
+    store = store_module.default_store
     answer = api.handle(
         request.method or "GET",
         "/" + rest,
         parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True),
         request.headers,
         request.body,
+        store=store,
     )
     if answer.delay:
-        time.sleep(answer.delay)
+        store.faults.pause(answer.delay)
     if answer.drop:
         _close_connection(request)
         return HttpResponse(status=204)  # written into a closed socket: never reaches the client

@@ -71,3 +71,19 @@ def test_reset_restores_the_demo_seed_and_clears_faults_and_logs(sandbox):
     store.reset()
     assert sandbox.read_contact(1001).email == "erika.beispiel@example.org"
     assert len(store.calls) == 1
+
+
+def test_clearing_faults_cuts_a_running_delay_short(sandbox):
+    import threading
+    import time
+
+    sandbox.store.faults.inject(delay=4)
+    finished = []
+    worker = threading.Thread(target=lambda: finished.append(sandbox.read(1001).status_code))
+    started = time.monotonic()
+    worker.start()
+    time.sleep(0.2)
+    sandbox.store.faults.clear()
+    worker.join(3)
+    assert finished == [200]
+    assert time.monotonic() - started < 2
