@@ -67,6 +67,8 @@ class SandboxResponse:
 
 
 class Refusal(Exception):
+    """Raised inside an operation: answer `status` with `<error><message>`, change nothing."""
+
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status

@@ -36,7 +36,7 @@ def activate(rsps: responses.RequestsMock, base_url: str, store: SandboxStore | 
         # Decode exactly once, like a server; the query as a form. GUESS (strict): a bare `+` in the path reads
         # as a space, as Java's URLDecoder would read it, so an address sent without `%2B` misses its contact.
         # (The Django door cannot tell: wsgiref hands Django PATH_INFO already decoded.)
-        path = unquote(url.path.replace("+", " "))[len(base_path) :] or "/"
+        path = unquote(url.path[len(base_path) :].replace("+", " ")) or "/"
         query = parse_qsl(url.query, keep_blank_values=True)
         body = request.body or b""
         if isinstance(body, str):
