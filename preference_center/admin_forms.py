@@ -11,6 +11,8 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+from functools import partial
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -255,6 +257,9 @@ class PageConfigForm(MaileonAwareForm):
         model = PageConfig
         fields = "__all__"
         help_texts = PAGE_HELP_TEXTS
+        # Django 6 assumes https for a URL typed without a scheme; say so now rather than rely on the default.
+        field_classes = {name: partial(forms.URLField, assume_scheme="https")
+                         for name in ("privacy_url", "imprint_url", "resubscribe_url")}
         widgets = {
             "downsell_category": _listed(CATEGORY_LIST_ID),
             "downsell_preference": _listed(PREFERENCE_LIST_ID),

@@ -93,7 +93,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 if DEBUG:
+    # Development serves static files from static/ through the finders; collectstatic is for production.
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    WHITENOISE_USE_FINDERS = True
+    WHITENOISE_AUTOREFRESH = True
 
 # Security headers. Recipient pages widen frame-ancestors per view (security.py); everything else is DENY.
 SECURE_REFERRER_POLICY = "same-origin"

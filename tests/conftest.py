@@ -46,3 +46,6 @@ def live_maileon(sandbox_store, live_server, settings):
     yield sandbox_store
     # The live server outlives the test: answers still delayed are cut short, so none runs into the next test.
     sandbox_store.faults.clear()
+
+# Skips @pytest.mark.postgres tests on any other database (make test's second pass runs them on PostgreSQL).
+pytest_plugins = ["tests.postgres"]
