@@ -7,9 +7,6 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import DatabaseError, connection, transaction
 
-# Also loaded by tests/conftest.py; naming it here keeps this module right when run alone.
-pytest_plugins = ["tests.postgres"]
-
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
