@@ -24,6 +24,13 @@ test: $(VENV)/.installed
 		echo "No PostgreSQL server binaries (initdb): PostgreSQL pass skipped"; \
 	fi
 
+# In sandbox mode make run's own server is the sandbox: point the client at this host and port, unless a key
+# or a URL is configured (environment or .env).
+SANDBOX_URL := $(shell [ -z "$$MAILEON_API_KEY$$MAILEON_API_URL" ] && ! grep -qsE '^MAILEON_API_(KEY|URL)=.+' .env \
+	&& echo http://$(HOST):$(PORT)/sandbox/maileon/1.0)
+ifneq ($(SANDBOX_URL),)
+run: export MAILEON_API_URL = $(SANDBOX_URL)
+endif
 run: $(VENV)/.installed
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py demo --base-url http://$(HOST):$(PORT)
