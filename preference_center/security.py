@@ -16,7 +16,10 @@ from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlsplit
 
+from csp.constants import HEADER as CSP_HEADER
 from csp.decorators import csp_replace
+from csp.middleware import CSPMiddleware as _CSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -94,6 +97,29 @@ def frameable(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @wraps(view)
     def framed(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         # Built per response, so a changed setting (tests, reload) applies without re-importing views.
-        return csp_replace({"frame-ancestors": frame_ancestors()})(view)(request, *args, **kwargs)
+        response = csp_replace({"frame-ancestors": frame_ancestors()})(view)(request, *args, **kwargs)
+        response._csp_in_debug_too = True  # a page of ours, 404s included: see CSPMiddleware
+        return response
 
     return xframe_options_exempt(framed)
+
+
+class CSPMiddleware(_CSPMiddleware):
+    """django-csp's middleware, except that our own 404 and 500 pages keep the policy while DEBUG is on.
+
+    django-csp sends no policy on any 404 or 500 in DEBUG, so that Django's technical debug pages (inline
+    styles and scripts) stay usable. Those remain exempt; a recipient page of ours (a bad link is a 404) is
+    marked by `frameable` and gets its policy in every mode, so development shows what production sends.
+    """
+
+    DEBUG_EXEMPT_STATUSES = (404, 500)
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        own_page = getattr(response, "_csp_in_debug_too", False)
+        if not (settings.DEBUG and own_page and response.status_code in self.DEBUG_EXEMPT_STATUSES):
+            return super().process_response(request, response)
+        parts = self.get_policy_parts(request=request, response=response)
+        policy = build_policy(config=parts.config, update=parts.update, replace=parts.replace, nonce=parts.nonce)
+        if policy and CSP_HEADER not in response and not getattr(response, "_csp_exempt", False):
+            response[CSP_HEADER] = policy
+        return response

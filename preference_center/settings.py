@@ -51,7 +51,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, keeping the policy on our own 404/500 pages in DEBUG too (security.py)
+    "preference_center.security.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "preference_center.urls"
