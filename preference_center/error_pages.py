@@ -10,7 +10,9 @@ import logging
 from collections.abc import Callable
 from functools import wraps
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.http import HttpRequest, HttpResponse, QueryDict
 
 from . import language as languages
 from . import throttle
@@ -99,11 +101,48 @@ HANDLED = (MalformedLinkError, InvalidLinkError, UnavailableError, RejectedError
            UnknownPageError, ForbiddenOriginError, ThrottledError)
 
 
+OVERSIZED = (RequestDataTooBig, TooManyFieldsSent)
+
+
+def render_oversized(request: HttpRequest, error: Exception, kwargs: dict) -> HttpResponse:
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE (413) or more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS (400).
+
+    Django would answer its bare, English 400 page. The query or body that could not be read is dropped first,
+    since every later access would raise again; the page then speaks the browser's language.
+    """
+    request.GET = QueryDict()
+    request.POST = QueryDict()
+    logger.info("recipient request refused: %s", type(error).__name__)
+    page = _page_for_error(kwargs)
+    language = languages.choose(request, default=page.default_language)
+    status = 413 if isinstance(error, RequestDataTooBig) else 400
+    return render_page(request, "request_too_large.html", {}, page=page, language=language, status=status)
+
+
+def _refuse_oversized_body(request: HttpRequest) -> None:
+    """Recipient forms take no files, so DATA_UPLOAD_MAX_MEMORY_SIZE bounds the whole body: Django's own limit
+    leaves out file parts, which a multipart body could use to push megabytes into a temporary file."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return  # Django reads such a body as empty
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if limit is not None and length > limit:
+        raise RequestDataTooBig("request body larger than DATA_UPLOAD_MAX_MEMORY_SIZE")
+
+
 def recipient_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @wraps(view)
     def handled(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         try:
+            # Query and body are parsed (and their size limits applied) before anything is asked of Maileon.
+            request.GET  # noqa: B018
+            _refuse_oversized_body(request)
+            if request.method == "POST":
+                request.POST  # noqa: B018
             return view(request, *args, **kwargs)
+        except OVERSIZED as error:
+            return render_oversized(request, error, kwargs)
         except HANDLED as error:
             return render_error(request, error, kwargs)
 
