@@ -1,0 +1,309 @@
+"""The sandbox as its own HTTP process, so the app talks to it over sockets exactly as to Maileon.
+
+    .venv/bin/python -m preference_center.sandbox.serve --port 0 [--latency-ms 20] [--unsubscribe-delay 0]
+        [--down] [--contacts 1000 --first-contact-id 500000]
+
+Prints `listening on http://127.0.0.1:PORT` (PORT chosen when --port 0), then serves:
+
+- `/1.0/...`: the Maileon API (`api.handle`), so MAILEON_API_URL=http://127.0.0.1:PORT/1.0 and key "sandbox".
+- `/_sandbox/...`: control from outside the process (JSON), for drills, fault tests and the bench:
+  `POST /_sandbox/faults` {status, retry_after, delay, drop, times, method, path_contains} injects a fault
+  (`"drop_after_apply": true` instead: the call is carried out, then the connection dropped without an answer);
+  `DELETE /_sandbox/faults` clears them all; `POST /_sandbox/contacts` {first, count} adds contacts;
+  `POST /_sandbox/settings` {latency_ms, unsubscribe_delay}; `POST /_sandbox/process` runs queued
+  unsubscribes; `GET /_sandbox/stats?first=&count=` counts calls and unsubscribed contacts.
+
+Loopback only: the server binds 127.0.0.1 and refuses any other peer. Never mounted in the app. Threaded with
+HTTP/1.1 keep-alive, so a client's pooled connections are reused (the bench measures the app, not this).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import json
+import socket
+import sys
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from preference_center.maileon.types import Permission
+
+from . import api
+from .store import SandboxStore
+
+API_BASE = "/1.0"
+CONTROL_BASE = "/_sandbox"
+MAX_BODY_BYTES = 1024 * 1024
+MAX_CONTACTS_PER_CALL = 100_000
+UNSUBSCRIBE_PATHS = ("/contacts/contact/unsubscribe", "/contacts/email/")
+
+
+@dataclass
+class AfterApplyDrop:
+    """Carry the call out, then close the connection without an answer: Maileon acted, the answer was lost."""
+
+    remaining: int | None = 1
+    method: str | None = None
+    path_contains: str | None = None
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.remaining is not None and self.remaining <= 0:
+            return False
+        if self.method is not None and self.method.upper() != method:
+            return False
+        return self.path_contains is None or self.path_contains in path
+
+
+@dataclass(frozen=True)
+class Answered:
+    """One API call as answered: `reached` is False when a fault answered instead of Maileon's logic."""
+
+    method: str
+    path: str
+    contact_id: int | None
+    status: int
+    reached: bool
+
+
+class SandboxServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256
+
+    def __init__(self, port: int, store: SandboxStore, latency_ms: float = 0.0) -> None:
+        super().__init__(("127.0.0.1", port), _Handler)
+        self.store = store
+        _note_taken_faults(store)
+        self.latency = latency_ms / 1000
+        self.after_apply_drops: list[AfterApplyDrop] = []
+        self.answered: list[Answered] = []
+        self.lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def take_after_apply_drop(self, method: str, path: str) -> bool:
+        with self.lock:
+            for drop in self.after_apply_drops:
+                if drop.matches(method, path):
+                    if drop.remaining is not None:
+                        drop.remaining -= 1
+                    return True
+        return False
+
+    def clear_faults(self) -> None:
+        with self.lock:
+            self.after_apply_drops.clear()
+        self.store.faults.clear()
+
+    def stats(self, first: int | None, count: int | None) -> dict:
+        with self.lock:
+            answered = list(self.answered)
+        unsubscribes = [a for a in answered if a.method == "DELETE" and a.path.startswith(UNSUBSCRIBE_PATHS)]
+        reached = [a for a in unsubscribes if a.reached]
+        accepted: set[int | None] = set()
+        duplicates = 0
+        for call in reached:  # in arrival order
+            if call.contact_id in accepted:
+                duplicates += 1  # Maileon had already taken an unsubscribe for this contact: harmless, counted
+            elif 200 <= call.status < 300:
+                accepted.add(call.contact_id)
+        stats = {
+            "calls": len(answered),
+            "calls_by_method": dict(Counter(a.method for a in answered)),
+            "unsubscribe_calls": len(unsubscribes),
+            "unsubscribe_calls_reached": len(reached),
+            "accepted_unsubscribes": len(accepted),
+            "duplicate_unsubscribes": duplicates,
+        }
+        if first is not None and count is not None:
+            with self.store.lock:
+                self.store.process_due()
+                ids = range(first, first + count)
+                unsubscribed = [i for i in ids if (c := self.store.contact(i)) is not None and c.unsubscribed]
+            stats["unsubscribed"] = len(unsubscribed)
+            stats["not_unsubscribed_ids"] = sorted(set(ids) - set(unsubscribed))[:1000]
+        return stats
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive: every answer carries Content-Length
+    server: SandboxServer
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002
+        pass  # an access log would show checksums (query) and addresses (path)
+
+    def handle_one_request(self) -> None:
+        if not ipaddress.ip_address(self.client_address[0]).is_loopback:
+            self.close_connection = True
+            return
+        super().handle_one_request()
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    do_HEAD = do_PUT = do_POST = do_DELETE = do_PATCH = do_OPTIONS = do_GET
+
+    def _dispatch(self) -> None:
+        url = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY_BYTES:
+            self._answer(413, b"")
+            self.close_connection = True
+            return
+        body = self.rfile.read(length) if length else b""
+        if url.path.startswith(API_BASE + "/"):
+            self._api(unquote(url.path[len(API_BASE) :]), parse_qsl(url.query, keep_blank_values=True), body)
+        elif url.path.startswith(CONTROL_BASE + "/"):
+            self._control(url.path[len(CONTROL_BASE) :], dict(parse_qsl(url.query)), body)
+        else:
+            self._answer(404, b"")
+
+    # --- the Maileon API
+
+    def _api(self, path: str, query: list[tuple[str, str]], body: bytes) -> None:
+        server, store = self.server, self.server.store
+        method = self.command.upper()
+        _taken.fault = None
+        answer = api.handle(method, path, query, dict(self.headers.items()), body, store=store)
+        reached = not _answered_by_fault()
+        with server.lock:
+            server.answered.append(Answered(method, path, _contact_id(path, query), answer.status, reached))
+        if server.latency:
+            time.sleep(server.latency)
+        if answer.delay:
+            store.faults.pause(answer.delay)
+        if answer.drop or (reached and server.take_after_apply_drop(method, path)):
+            self._drop()
+            return
+        self._answer(answer.status, answer.body, answer.headers)
+
+    def _drop(self) -> None:
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    # --- control
+
+    def _control(self, path: str, query: dict[str, str], body: bytes) -> None:
+        server, store = self.server, self.server.store
+        method = self.command.upper()
+        try:
+            data = json.loads(body or b"{}")
+            if (method, path) == ("POST", "/faults"):
+                if data.pop("drop_after_apply", False):
+                    with server.lock:
+                        server.after_apply_drops.append(
+                            AfterApplyDrop(data.get("times", 1), data.get("method"), data.get("path_contains"))
+                        )
+                else:
+                    store.faults.inject(**data)
+            elif (method, path) == ("DELETE", "/faults"):
+                server.clear_faults()
+            elif (method, path) == ("POST", "/contacts"):
+                _add_contacts(store, int(data["first"]), int(data["count"]))
+            elif (method, path) == ("POST", "/settings"):
+                if "latency_ms" in data:
+                    server.latency = float(data["latency_ms"]) / 1000
+                if "unsubscribe_delay" in data:
+                    store.unsubscribe_delay = float(data["unsubscribe_delay"])
+            elif (method, path) == ("POST", "/process"):
+                store.process_pending()
+            elif (method, path) == ("GET", "/stats"):
+                first, count = query.get("first"), query.get("count")
+                stats = server.stats(int(first) if first else None, int(count) if count else None)
+                self._answer(200, json.dumps(stats).encode(), {"Content-Type": "application/json"})
+                return
+            else:
+                self._answer(404, b"")
+                return
+        except (ValueError, KeyError, TypeError) as error:
+            self._answer(400, str(error).encode(), {"Content-Type": "text/plain"})
+            return
+        self._answer(204, b"")
+
+    def _answer(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if body and self.command != "HEAD":
+            self.wfile.write(body)
+
+
+_taken = threading.local()
+
+
+def _note_taken_faults(store: SandboxStore) -> None:
+    """Remember, per thread, which fault (if any) the call in hand took, so the log knows who answered."""
+    take = store.faults.take
+
+    def noting(method: str, path: str):
+        _taken.fault = take(method, path)
+        return _taken.fault
+
+    store.faults.take = noting  # type: ignore[method-assign]
+
+
+def _answered_by_fault() -> bool:
+    fault = getattr(_taken, "fault", None)
+    return fault is not None and (fault.status is not None or fault.drop)
+
+
+def _contact_id(path: str, query: list[tuple[str, str]]) -> int | None:
+    value = next((v for k, v in query if k == "id"), None)
+    if value is not None and value.isdigit():
+        return int(value)
+    if path.startswith("/contacts/email/"):
+        return -(hash(path) & 0xFFFFFFF)  # by email: one key per address, never the address itself
+    return None
+
+
+def _add_contacts(store: SandboxStore, first: int, count: int) -> None:
+    if not 0 < count <= MAX_CONTACTS_PER_CALL or first <= 0:
+        raise ValueError(f"count must be 1 to {MAX_CONTACTS_PER_CALL}, first positive")
+    for contact_id in range(first, first + count):
+        store.add_contact(
+            contact_id, f"contact-{contact_id}@example.invalid", permission=Permission.DOUBLE_OPT_IN,
+            standard_fields={"LOCALE": "de_DE"},
+        )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--port", type=int, default=0, help="0: a free port (printed)")
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="added to every API answer")
+    parser.add_argument("--unsubscribe-delay", type=float, default=None, help="seconds until unsubscribes apply")
+    parser.add_argument("--down", action="store_true", help="start answering 503 to every API call")
+    parser.add_argument("--contacts", type=int, default=0, help="add this many contacts")
+    parser.add_argument("--first-contact-id", type=int, default=500_000)
+    options = parser.parse_args(argv)
+
+    store = SandboxStore()
+    if options.unsubscribe_delay is not None:
+        store.unsubscribe_delay = options.unsubscribe_delay
+    if options.contacts:
+        _add_contacts(store, options.first_contact_id, options.contacts)
+    if options.down:
+        store.faults.inject(status=503, times=None)
+    server = SandboxServer(options.port, store, options.latency_ms)
+    print(f"listening on {server.url}", flush=True)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
