@@ -2,8 +2,12 @@
 
 Each row is claimed under a lease, attempted and settled by `services.outbox`, the same path a recipient's
 inline attempt takes. No path deletes a row: an outage postpones it (backoff, Retry-After), a refusal marks it
-failed for the admin, who can `requeue` it. A circuit breaker ends a pass after consecutive outages and lets
-the next pass probe with a single row, so a Maileon outage costs one timeout per pass, not one per row.
+failed for the admin, who can `requeue` it.
+
+Pacing across rows is the circuit breaker's: after consecutive outages it opens, and an open breaker lets one
+row through per probe interval (a probe), so a down Maileon gets one call at a time, not a storm. A Retry-After
+(429, or 503 with one) holds every row until it has passed, not only the row that got it, so a recovering
+Maileon is drained at the speed it allows.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import DatabaseError, IntegrityError, close_old_connections, transaction
 from django.db.models import QuerySet
@@ -24,7 +28,8 @@ from .services import outbox
 
 logger = logging.getLogger(__name__)
 
-BREAKER_THRESHOLD = 5  # consecutive outages that end a pass
+BREAKER_THRESHOLD = 5  # consecutive outages that open the breaker
+PROBE_INTERVAL = 5.0  # seconds between probes while it is open
 
 
 @dataclass
@@ -68,22 +73,39 @@ class DeliveryReport:
 
 
 class CircuitBreaker:
-    """Open after `threshold` consecutive outages; while open, a pass probes with one row and goes on only if
-    Maileon answered it."""
+    """Decides, before each row, whether the worker may call Maileon now.
 
-    def __init__(self, threshold: int = BREAKER_THRESHOLD) -> None:
+    Closed: every row goes. Open (after `threshold` consecutive outages): one row (a probe) per
+    `probe_interval` seconds; a probe that Maileon answers, refusals included, closes it. A Retry-After holds
+    every row until it has passed. Clock values are the pass's `now` (datetimes), so tests can pin them."""
+
+    def __init__(self, threshold: int = BREAKER_THRESHOLD, probe_interval: float = PROBE_INTERVAL) -> None:
         self.threshold = threshold
+        self.probe_interval = timedelta(seconds=probe_interval)
         self.consecutive_outages = 0
+        self.next_probe_at: datetime | None = None
+        self.hold_until: datetime | None = None
 
     @property
     def is_open(self) -> bool:
         return self.consecutive_outages >= self.threshold
 
-    def record(self, result: outbox.AttemptResult) -> None:
-        if isinstance(result.error, UnavailableError):
-            self.consecutive_outages += 1
-        else:
+    def may_call(self, now: datetime) -> bool:
+        if self.hold_until is not None and now < self.hold_until:
+            return False
+        return not (self.is_open and self.next_probe_at is not None and now < self.next_probe_at)
+
+    def record(self, result: outbox.AttemptResult, now: datetime) -> None:
+        error = result.error
+        if not isinstance(error, UnavailableError):
             self.consecutive_outages = 0  # Maileon answered (a refusal too)
+            self.next_probe_at = self.hold_until = None
+            return
+        self.consecutive_outages += 1
+        if error.retry_after:
+            self.hold_until = now + timedelta(seconds=min(error.retry_after, outbox.MAX_RETRY_AFTER))
+        if self.is_open:
+            self.next_probe_at = now + self.probe_interval
 
 
 def deliver_due(
@@ -92,26 +114,29 @@ def deliver_due(
     now: datetime | None = None,
     breaker: CircuitBreaker | None = None,
     should_stop: Callable[[], bool] | None = None,
+    lease_seconds: float = outbox.LEASE_SECONDS,
 ) -> DeliveryReport:
     """Attempt every due row once (at most `limit`; None: all). `now` pins the clock (tests); `breaker` carries
-    the outage count across passes (`run`); `should_stop` is asked before each row."""
+    outages and Retry-After across passes (`run`); `should_stop` is asked before each row."""
     breaker = breaker or CircuitBreaker()
+    client = outbox.worker_client()
     report = DeliveryReport()
     attempted: set[int] = set()  # a row retried with a tiny backoff is due again at once: once per pass
     while limit is None or len(attempted) < limit:
         if should_stop is not None and should_stop():
             break
-        if attempted and breaker.is_open:
+        clock = now or timezone.now()
+        # Open: the probe of this pass was its first row. Held: nobody calls until Retry-After has passed.
+        if (attempted and breaker.is_open) or not breaker.may_call(clock):
             report.paused = True
             break
-        clock = now or timezone.now()
-        row = outbox.claim_next(now=clock, exclude=attempted)
+        row = outbox.claim_next(now=clock, exclude=attempted, lease_seconds=lease_seconds)
         if row is None:
             break
         attempted.add(row.pk)
-        result = outbox.attempt(row, now=clock)
+        result = outbox.attempt(row, now=clock, client=client)
         report.count(result)
-        breaker.record(result)
+        breaker.record(result, clock)
     if breaker.is_open and attempted:
         report.paused = True
     return report
@@ -122,14 +147,16 @@ def run(
     poll_interval: float = 2.0,
     stop: threading.Event | None = None,
     limit: int | None = 100,
+    breaker: CircuitBreaker | None = None,
+    lease_seconds: float = outbox.LEASE_SECONDS,
 ) -> None:
     """Deliver in passes until `stop` is set; a pass in progress finishes its current row first."""
     stop = stop or threading.Event()
-    breaker = CircuitBreaker()
+    breaker = breaker or CircuitBreaker()
     while not stop.is_set():
         close_old_connections()  # a long-lived process must survive database restarts and CONN_MAX_AGE
         try:
-            report = deliver_due(limit=limit, breaker=breaker, should_stop=stop.is_set)
+            report = deliver_due(limit=limit, breaker=breaker, should_stop=stop.is_set, lease_seconds=lease_seconds)
         except DatabaseError:
             # The database is away (restart, failover): rows stay as they are; try again next pass.
             logger.exception("unsubscribe delivery pass failed on the database")

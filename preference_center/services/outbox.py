@@ -14,15 +14,26 @@ import logging
 import random
 import uuid
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import lru_cache, partial
 
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from ..maileon import Contact, InvalidLinkError, MaileonError, ProtocolError, RejectedError, UnavailableError
+from ..maileon import (
+    Contact,
+    InvalidLinkError,
+    MaileonClient,
+    MaileonConfig,
+    MaileonError,
+    ProtocolError,
+    RejectedError,
+    UnavailableError,
+)
 from ..models import Status, UnsubscribeRequest
+from .account import get_client
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +90,9 @@ def claim(pk: int, *, now: datetime, lease_seconds: float = LEASE_SECONDS) -> Un
     return UnsubscribeRequest.objects.select_related("page").get(pk=pk, lease_id=lease_id)
 
 
-def claim_next(*, now: datetime, exclude: Collection[int] = ()) -> UnsubscribeRequest | None:
+def claim_next(
+    *, now: datetime, exclude: Collection[int] = (), lease_seconds: float = LEASE_SECONDS
+) -> UnsubscribeRequest | None:
     """Claim the most overdue row (not one of `exclude`), or None when nothing is due."""
     candidates = UnsubscribeRequest.objects.filter(due(now)).exclude(pk__in=list(exclude))
     candidates = candidates.order_by("next_attempt_at", "pk")
@@ -87,15 +100,28 @@ def claim_next(*, now: datetime, exclude: Collection[int] = ()) -> UnsubscribeRe
         # PostgreSQL: skip rows another worker is claiming right now instead of queueing behind its lock.
         with transaction.atomic():
             locked = candidates.select_for_update(skip_locked=True).only("pk")[:1]
-            return next((row for row in (claim(r.pk, now=now) for r in locked) if row is not None), None)
+            claimed = (claim(r.pk, now=now, lease_seconds=lease_seconds) for r in locked)
+            return next((row for row in claimed if row is not None), None)
     for pk in candidates.values_list("pk", flat=True)[:CANDIDATES_PER_CLAIM]:
-        row = claim(pk, now=now)
+        row = claim(pk, now=now, lease_seconds=lease_seconds)
         if row is not None:
             return row
     return None
 
 
 # --- attempts
+
+
+def worker_client() -> MaileonClient:
+    """The pages' client without inline read retries: a worker retries the whole row later (backoff, circuit
+    breaker), so an outage costs it one call per attempt, not three."""
+    return _without_read_retries(get_client().config)
+
+
+@lru_cache(maxsize=4)
+def _without_read_retries(config: MaileonConfig) -> MaileonClient:
+    # One per configuration, like the pages' client: it keeps its pooled sessions (keep-alive).
+    return MaileonClient(replace(config, read_retries=0))
 
 
 def deliver_now(pk: int, *, contact: Contact | None = None) -> bool:
@@ -131,16 +157,23 @@ def deliver_reason_now(pk: int, *, checksum: str, fields: dict) -> AttemptResult
     return attempt(row, now=now)
 
 
-def attempt(row: UnsubscribeRequest, *, now: datetime | None = None, contact: Contact | None = None) -> AttemptResult:
-    """Deliver a claimed row (Maileon called outside any transaction) and save the outcome under its lease."""
+def attempt(
+    row: UnsubscribeRequest,
+    *,
+    now: datetime | None = None,
+    contact: Contact | None = None,
+    client: MaileonClient | None = None,
+) -> AttemptResult:
+    """Deliver a claimed row (Maileon called outside any transaction) and save the outcome under its lease.
+    `client`: the worker passes `worker_client()`; None: the pages' client."""
     # Imported here: unsubscribe.py imports this module for its inline attempt.
     from .unsubscribe import deliver_later_reason, deliver_unsubscribe
 
     now = now or timezone.now()
     if row.status == Status.DELIVERED:
-        return _attempt_later_reason(row, now, deliver_later_reason)
+        return _attempt_later_reason(row, now, partial(deliver_later_reason, client=client))
     try:
-        deliver_unsubscribe(request=row, contact=contact)
+        deliver_unsubscribe(request=row, contact=contact, client=client)
     except UnavailableError as error:
         return _retry(row, error, now)
     except RejectedError as error:

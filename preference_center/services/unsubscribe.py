@@ -95,14 +95,17 @@ def request_unsubscribe(
     return UnsubscribeOutcome(request=request, delivered=delivered, repeated=False)
 
 
-def deliver_unsubscribe(*, request: UnsubscribeRequest, contact: Contact | None = None) -> None:
+def deliver_unsubscribe(
+    *, request: UnsubscribeRequest, contact: Contact | None = None, client: MaileonClient | None = None
+) -> None:
     """Send one recorded unsubscribe to Maileon. Raises the client's typed errors; the caller (services.outbox)
     turns them into outcomes. Changes `request.verified` and `request.note` in memory only.
 
     `contact` is the verified read the caller has just made, if any (it saves reading the address again).
     Never sends `ignore_checksum`: the by-id unsubscribe takes no checksum, so a read proves it first.
+    `client`: the worker's (no inline retries: it retries the whole row later); None: the pages' client.
     """
-    client = get_client()
+    client = client or get_client()
     account_ids = request.page.account_ids if request.page else []
     if not request.verified or (account_ids and contact is None):
         try:
@@ -123,14 +126,16 @@ def deliver_unsubscribe(*, request: UnsubscribeRequest, contact: Contact | None 
         raise
 
 
-def deliver_later_reason(*, request: UnsubscribeRequest) -> None:
+def deliver_later_reason(*, request: UnsubscribeRequest, client: MaileonClient | None = None) -> None:
     """Send the reason given after the unsubscribe was delivered (Adding Unsubscription Reason).
 
     Raises the client's typed errors; Maileon answers 400 until it has processed the unsubscribe (asynchronous).
     """
     reasons = maileon_reasons(request)
     if reasons:
-        get_client().add_unsubscribe_reasons(contact_id=request.contact_id, checksum=request.checksum, reasons=reasons)
+        (client or get_client()).add_unsubscribe_reasons(
+            contact_id=request.contact_id, checksum=request.checksum, reasons=reasons
+        )
 
 
 def add_reason_later(

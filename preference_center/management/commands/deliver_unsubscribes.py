@@ -6,9 +6,10 @@ import signal
 import threading
 from contextlib import contextmanager
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ... import delivery
+from ...services import outbox
 
 
 class Command(BaseCommand):
@@ -22,18 +23,35 @@ class Command(BaseCommand):
         parser.add_argument(
             "--interval", type=float, default=2.0, help="Seconds between passes in the loop (default 2)."
         )
+        parser.add_argument(
+            "--probe-interval", type=float, default=delivery.PROBE_INTERVAL,
+            help=f"While Maileon looks down: seconds between single probes (default {delivery.PROBE_INTERVAL:g}).",
+        )
+        parser.add_argument(
+            "--lease-seconds", type=float, default=outbox.LEASE_SECONDS,
+            help="How long a claimed row stays this worker's before another may take it over "
+            f"(default {outbox.LEASE_SECONDS}; keep it well above one attempt's worst case).",
+        )
 
-    def handle(self, *args, once: bool = False, interval: float = 2.0, **options) -> None:
+    def handle(
+        self, *args, once: bool = False, interval: float = 2.0, probe_interval: float = delivery.PROBE_INTERVAL,
+        lease_seconds: float = outbox.LEASE_SECONDS, **options,
+    ) -> None:
         if interval <= 0:
             interval = 2.0
+        if lease_seconds <= 0:
+            raise CommandError("--lease-seconds must be positive")
         stop = threading.Event()
+        breaker = delivery.CircuitBreaker(probe_interval=max(probe_interval, 0.0))
         with _stopping_on_signals(stop):
             if once:
-                report = delivery.deliver_due(limit=None, should_stop=stop.is_set)
+                report = delivery.deliver_due(
+                    limit=None, breaker=breaker, should_stop=stop.is_set, lease_seconds=lease_seconds
+                )
                 self.stdout.write(report.summary())
                 return
             self.stdout.write(f"Delivering unsubscribes every {interval:g} s (Ctrl-C stops).")
-            delivery.run(poll_interval=interval, stop=stop)
+            delivery.run(poll_interval=interval, stop=stop, breaker=breaker, lease_seconds=lease_seconds)
             self.stdout.write("Unsubscribe delivery stopped.")
 
 
