@@ -21,7 +21,6 @@ exactly as to Maileon (MAILEON_API_URL, key "sandbox").
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import subprocess
@@ -29,12 +28,14 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from preference_center.sandbox.serve import Control, spawn  # noqa: E402
 MAX_COUNT = 20_000
 SENT_MAILING = 88120  # a mailing the sandbox knows as sent to everyone
 DRAFT_MAILING = 99999  # a draft: Maileon refuses the mailing id, the unsubscribe must still happen
@@ -44,14 +45,14 @@ DRAFT_EVERY = 10
 def main() -> int:
     options = _options()
     work = Path(tempfile.mkdtemp(prefix="drill_outage."))
-    sandbox = _start_sandbox(work)
-    env = _environment(options, work, sandbox.url + "/1.0")
+    sandbox = spawn("--unsubscribe-delay", "0", stderr=open(work / "sandbox.log", "w"))
+    env = _environment(options, work, sandbox.api_url)
     workers: list[subprocess.Popen] = []
     try:
-        control = Control(sandbox.url)
-        control.post("/contacts", {"first": options.first_contact_id, "count": options.count})
-        control.post("/settings", {"unsubscribe_delay": 0, "latency_ms": options.latency_ms})
-        control.post("/faults", {"status": 503, "times": None})  # Maileon is down
+        control = sandbox.control
+        control.add_contacts(options.first_contact_id, options.count)
+        control.configure(latency_ms=options.latency_ms)
+        control.inject(status=503, times=None)  # Maileon is down
 
         os.environ.update(env)
         _setup_django()
@@ -63,7 +64,7 @@ def main() -> int:
         submit_seconds = time.monotonic() - started
         outage_stats = control.stats()
 
-        control.delete("/faults")  # Maileon is back
+        control.clear_faults()  # Maileon is back
         restored = time.monotonic()
         drained = _wait_for_drain(options)
         drain_seconds = time.monotonic() - restored if drained else None
@@ -72,7 +73,7 @@ def main() -> int:
     finally:
         for worker in workers:
             _stop(worker)
-        _stop(sandbox.process)
+        sandbox.stop()
     _print(figures, options, work)
     return 1 if figures["lost"] or figures["delivered_but_subscribed"] or drain_seconds is None else 0
 
@@ -85,6 +86,8 @@ def _options() -> argparse.Namespace:
     parser.add_argument("--count", type=int, default=1000, help=f"unsubscribes to submit (at most {MAX_COUNT})")
     parser.add_argument("--workers", type=int, default=1, help="deliver_unsubscribes processes (1 to 16)")
     parser.add_argument("--interval", type=float, default=1.0, help="the workers' seconds between passes")
+    parser.add_argument("--probe-interval", type=float, default=None,
+                        help="the workers' seconds between probes while Maileon is down (default: theirs)")
     parser.add_argument("--threads", type=int, default=8, help="concurrent submissions")
     parser.add_argument("--latency-ms", type=float, default=0.0, help="added latency of every sandbox answer")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for the drain")
@@ -113,48 +116,7 @@ def _environment(options: argparse.Namespace, work: Path, api_url: str) -> dict[
     return env
 
 
-class Sandbox:
-    def __init__(self, process: subprocess.Popen, url: str) -> None:
-        self.process, self.url = process, url
-
-
-def _start_sandbox(work: Path) -> Sandbox:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "preference_center.sandbox.serve", "--port", "0", "--unsubscribe-delay", "0"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=open(work / "sandbox.log", "w"), text=True,
-    )
-    line = process.stdout.readline().strip()
-    if not line.startswith("listening on http://127.0.0.1:"):
-        process.kill()
-        raise SystemExit(f"the sandbox did not start: {line!r} (see {work / 'sandbox.log'})")
-    return Sandbox(process, line.removeprefix("listening on "))
-
-
-class Control:
-    """The sandbox's control endpoints (loopback)."""
-
-    def __init__(self, url: str) -> None:
-        self.base = url + "/_sandbox"
-
-    def _call(self, method: str, path: str, data: dict | None = None) -> bytes:
-        body = json.dumps(data).encode() if data is not None else None
-        request = urllib.request.Request(self.base + path, data=body, method=method)
-        with urllib.request.urlopen(request, timeout=30) as answer:
-            return answer.read()
-
-    def post(self, path: str, data: dict) -> None:
-        self._call("POST", path, data)
-
-    def delete(self, path: str) -> None:
-        self._call("DELETE", path)
-
-    def stats(self, first: int | None = None, count: int | None = None) -> dict:
-        query = f"?first={first}&count={count}" if first is not None else ""
-        return json.loads(self._call("GET", "/stats" + query))
-
-
 def _setup_django() -> None:
-    sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "preference_center.settings")
     import logging
 
@@ -180,7 +142,8 @@ def _refuse_used_contacts(options: argparse.Namespace) -> None:
 def _start_worker(env: dict[str, str], options: argparse.Namespace, work: Path, number: int) -> subprocess.Popen:
     log = open(work / f"worker{number}.log", "w")
     return subprocess.Popen(
-        [sys.executable, "manage.py", "deliver_unsubscribes", "--interval", str(options.interval)],
+        [sys.executable, "manage.py", "deliver_unsubscribes", "--interval", str(options.interval),
+         *(["--probe-interval", str(options.probe_interval)] if options.probe_interval is not None else [])],
         cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
     )
 

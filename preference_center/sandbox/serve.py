@@ -11,7 +11,11 @@ Prints `listening on http://127.0.0.1:PORT` (PORT chosen when --port 0), then se
   (`"drop_after_apply": true` instead: the call is carried out, then the connection dropped without an answer);
   `DELETE /_sandbox/faults` clears them all; `POST /_sandbox/contacts` {first, count} adds contacts;
   `POST /_sandbox/settings` {latency_ms, unsubscribe_delay}; `POST /_sandbox/process` runs queued
-  unsubscribes; `GET /_sandbox/stats?first=&count=` counts calls and unsubscribed contacts.
+  unsubscribes; `POST /_sandbox/reset` brings back the demo seed; `GET /_sandbox/stats?first=&count=` counts
+  calls and unsubscribed contacts.
+
+From Python (tests, drills, the bench): `spawn()` starts the process and returns a `SandboxProcess` whose
+`api_url` goes into MAILEON_API_URL and whose `control` (a `Control`) drives it.
 
 Loopback only: the server binds 127.0.0.1 and refuses any other peer. Never mounted in the app. Threaded with
 HTTP/1.1 keep-alive, so a client's pooled connections are reused (the bench measures the app, not this).
@@ -22,13 +26,17 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import json
+import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections import Counter
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from preference_center.maileon.types import Permission
@@ -95,6 +103,15 @@ class SandboxServer(ThreadingHTTPServer):
                         drop.remaining -= 1
                     return True
         return False
+
+    def reset(self) -> None:
+        """The demo seed again, no faults, no latency, an empty call log (between tests)."""
+        self.clear_faults()
+        self.store.reset()
+        _note_taken_faults(self.store)
+        with self.lock:
+            self.answered.clear()
+        self.latency = 0.0
 
     def clear_faults(self) -> None:
         with self.lock:
@@ -214,6 +231,8 @@ class _Handler(BaseHTTPRequestHandler):
                     server.latency = float(data["latency_ms"]) / 1000
                 if "unsubscribe_delay" in data:
                     store.unsubscribe_delay = float(data["unsubscribe_delay"])
+            elif (method, path) == ("POST", "/reset"):
+                server.reset()
             elif (method, path) == ("POST", "/process"):
                 store.process_pending()
             elif (method, path) == ("GET", "/stats"):
@@ -277,6 +296,85 @@ def _add_contacts(store: SandboxStore, first: int, count: int) -> None:
         )
 
 
+# --- driving the process from another one
+
+
+class Control:
+    """The control endpoints of a running sandbox process, as Python calls."""
+
+    def __init__(self, url: str) -> None:
+        self.base = url + CONTROL_BASE
+
+    def _call(self, method: str, path: str, data: dict | None = None) -> bytes:
+        body = json.dumps(data).encode() if data is not None else None
+        request = urllib.request.Request(self.base + path, data=body, method=method)
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.read()
+
+    def inject(self, **fault) -> None:
+        """`store.faults.inject` keywords, or drop_after_apply=True (with times, method, path_contains)."""
+        self._call("POST", "/faults", fault)
+
+    def clear_faults(self) -> None:
+        self._call("DELETE", "/faults")
+
+    def add_contacts(self, first: int, count: int) -> None:
+        self._call("POST", "/contacts", {"first": first, "count": count})
+
+    def configure(self, *, latency_ms: float | None = None, unsubscribe_delay: float | None = None) -> None:
+        values = {"latency_ms": latency_ms, "unsubscribe_delay": unsubscribe_delay}
+        self._call("POST", "/settings", {k: v for k, v in values.items() if v is not None})
+
+    def reset(self) -> None:
+        self._call("POST", "/reset", {})
+
+    def process_pending(self) -> None:
+        self._call("POST", "/process", {})
+
+    def stats(self, first: int | None = None, count: int | None = None) -> dict:
+        query = f"?first={first}&count={count}" if first is not None and count is not None else ""
+        return json.loads(self._call("GET", "/stats" + query))
+
+
+@dataclass
+class SandboxProcess:
+    process: subprocess.Popen
+    url: str
+
+    @property
+    def api_url(self) -> str:
+        return self.url + API_BASE
+
+    @property
+    def control(self) -> Control:
+        return Control(self.url)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process.stdout:
+            self.process.stdout.close()
+
+
+def spawn(*args: str, stderr=None) -> SandboxProcess:
+    """Start `python -m preference_center.sandbox.serve --port 0 ARGS...`; returns once it listens."""
+    root = Path(__file__).resolve().parents[2]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "preference_center.sandbox.serve", "--port", "0", *args],
+        cwd=root, stdout=subprocess.PIPE, stderr=stderr, text=True,
+    )
+    line = process.stdout.readline().strip() if process.stdout else ""
+    if not line.startswith("listening on http://127.0.0.1:"):
+        process.kill()
+        raise RuntimeError(f"the sandbox process did not start: {line!r}")
+    return SandboxProcess(process, line.removeprefix("listening on "))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=0, help="0: a free port (printed)")
@@ -296,13 +394,14 @@ def main(argv: list[str] | None = None) -> None:
         store.faults.inject(status=503, times=None)
     server = SandboxServer(options.port, store, options.latency_ms)
     print(f"listening on {server.url}", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         pass
     finally:
+        server.clear_faults()  # delayed answers still waiting end now
         server.server_close()
-    sys.exit(0)
 
 
 if __name__ == "__main__":
