@@ -22,6 +22,12 @@ from .maileon import Contact, ContactChanges, Permission, Preference, Preference
 from .models import FieldSource, FieldType, PageConfig, PreferenceGroup, ProfileField, UnsubscribeReason
 
 INT32 = (-(2**31), 2**31 - 1)
+# Maileon takes contact values in XML 1.0, which cannot carry control characters (other than tab and line
+# breaks) or U+FFFE/U+FFFF; refused here, they get a message next to the field instead of Maileon's 400.
+xml_text = RegexValidator(
+    r"^[\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]*$",
+    message=_("Please remove the invisible control characters from this text."),
+)
 MESSAGE_MAX_LENGTH = 500
 EMAIL_MAX_LENGTH = 255
 
@@ -94,7 +100,7 @@ def _typed_field(
     if kind == FieldType.CHOICE:
         empty = [] if required else [("", _("(no answer)"))]
         return forms.ChoiceField(choices=empty + choices, widget=forms.Select(attrs=attrs), **common)
-    return forms.CharField(max_length=max_length or TEXT_MAX_LENGTH, validators=validators,
+    return forms.CharField(max_length=max_length or TEXT_MAX_LENGTH, validators=[xml_text, *validators],
                            widget=forms.TextInput(attrs=attrs), **common)
 
 
@@ -312,6 +318,7 @@ class UnsubscribeForm(AccessibleFormMixin, forms.Form):
     reason = forms.ChoiceField(label=_("Why are you leaving? (optional)"), required=False)
     message = forms.CharField(
         label=_("Anything else you want to tell us? (optional)"), required=False, max_length=MESSAGE_MAX_LENGTH,
+        validators=[xml_text],
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("At most 500 characters."),
     )
