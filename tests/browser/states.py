@@ -1,0 +1,158 @@
+"""Every state a recipient can see, and how a browser gets there. Shared by the accessibility, weight and
+screenshot runs, so all three look at the same pages.
+
+A driver takes (page, site, language) and ends on the state, its last step a main-frame navigation (so the
+page's network log holds that page only). Drivers use names and values, never visible text, so they work in
+both languages.
+"""
+
+from __future__ import annotations
+
+from preference_center import throttle
+from preference_center.models import UnsubscribeReason
+
+from .conftest import ERIKA, LENA
+
+FOREIGN_ORIGIN = "http://other-site.test"
+
+
+def reason_value(reason_type: str) -> str:
+    return str(UnsubscribeReason.objects.get(reason_type=reason_type, pages__isnull=True).pk)
+
+
+def profile_form(page):
+    return page.locator("form[action^='/profile/']")
+
+
+def unsubscribe_form(page):
+    return page.locator("form[action^='/unsubscribe/?']")
+
+
+def reason_form(page):
+    return page.locator("form[action^='/unsubscribe/reason/']")
+
+
+def submit(form) -> None:
+    form.locator("button[type=submit]").click()
+    form.page.wait_for_load_state()
+
+
+# --- profile
+
+
+def profile(page, site, language):
+    page.goto(site.profile(ERIKA, lang=language))
+
+
+def profile_errors(page, site, language):
+    # An editable address typed wrong: the browser's own check is off (novalidate), the server answers.
+    site.page.email_editable = True
+    site.page.save()
+    profile(page, site, language)
+    profile_form(page).locator("input[name=email]").fill("erika.mustermann@")
+    submit(profile_form(page))
+
+
+def profile_saved(page, site, language):
+    profile(page, site, language)
+    form = profile_form(page)
+    form.locator("input[name=FIRSTNAME]").fill("Erika Maria")
+    form.locator("input[type=checkbox][value=Reisen]").check()
+    form.locator("input[type=checkbox][value=Technik]").uncheck()
+    submit(form)
+
+
+# --- unsubscribe
+
+
+def unsubscribe(page, site, language):
+    page.goto(site.unsubscribe(LENA, lang=language))
+
+
+def unsubscribe_errors(page, site, language):
+    unsubscribe(page, site, language)
+    unsubscribe_form(page).locator("select[name=reason]").select_option(reason_value("other"))
+    submit(unsubscribe_form(page))
+
+
+def unsubscribe_done(page, site, language):
+    unsubscribe(page, site, language)
+    unsubscribe_form(page).locator("select[name=reason]").select_option(reason_value("too_many_messages"))
+    submit(unsubscribe_form(page))
+
+
+def tell_us_more(page, site, language):
+    unsubscribe(page, site, language)
+    submit(unsubscribe_form(page))  # no reason given: the confirmation asks for one
+
+
+def tell_us_more_errors(page, site, language):
+    tell_us_more(page, site, language)
+    submit(reason_form(page))  # sent without choosing an answer
+
+
+def reason_added(page, site, language):
+    tell_us_more(page, site, language)
+    form = reason_form(page)
+    form.locator("select[name=reason]").select_option(reason_value("other"))
+    form.locator("textarea[name=message]").fill("Zu viele Themen, die mich nicht betreffen.")
+    submit(form)
+
+
+def downsell(page, site, language):
+    unsubscribe(page, site, language)
+    submit(page.locator("form[action^='/unsubscribe/downsell/']"))
+
+
+# --- errors
+
+
+def link_invalid(page, site, language):
+    page.goto(site.profile(ERIKA, checksum="0" * 32, lang=language))
+
+
+def maileon_down(page, site, language):
+    site.store.faults.inject(status=503, times=None)
+    page.goto(site.profile(ERIKA, lang=language))
+
+
+def forbidden(page, site, language):
+    """A form on another site posting to ours: the origin guard answers 403."""
+    action = site.profile(ERIKA, lang=language)
+    page.route(f"{FOREIGN_ORIGIN}/**", lambda route: route.fulfill(
+        content_type="text/html",
+        body=f'<!doctype html><form method="post" action="{action}"><input name="FIRSTNAME" value="X">'
+             f'<button type="submit">Go</button></form>'))
+    page.goto(f"{FOREIGN_ORIGIN}/")
+    page.click("button")
+    page.wait_for_load_state()
+
+
+def too_many_attempts(page, site, language):
+    for _ in range(throttle.MAX_FAILURES):  # guessing links: the address is blocked for a while
+        page.request.get(site.profile(ERIKA, checksum="nope"))
+    page.goto(site.profile(ERIKA, lang=language))
+
+
+def not_found(page, site, language):
+    page.goto(site.url("/p/no-such-page/profile/", ERIKA, lang=language))
+
+
+# name -> (driver, expected HTTP status of the final page)
+STATES = {
+    "profile": (profile, 200),
+    "profile-errors": (profile_errors, 200),
+    "profile-saved": (profile_saved, 200),
+    "unsubscribe": (unsubscribe, 200),
+    "unsubscribe-errors": (unsubscribe_errors, 200),
+    "unsubscribe-done": (unsubscribe_done, 200),
+    "tell-us-more": (tell_us_more, 200),
+    "tell-us-more-errors": (tell_us_more_errors, 200),
+    "reason-added": (reason_added, 200),
+    "downsell": (downsell, 200),
+    "link-invalid": (link_invalid, 404),
+    "maileon-down": (maileon_down, 503),
+    "forbidden": (forbidden, 403),
+    "too-many-attempts": (too_many_attempts, 429),
+    "not-found": (not_found, 404),
+}
