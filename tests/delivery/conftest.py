@@ -82,3 +82,28 @@ def never_ignore_checksum(sandbox_store):
     """Whatever a test does, our app never sends ignore_checksum."""
     yield
     assert sandbox_store.ignore_checksum_calls() == []
+
+
+# --- the sandbox as its own HTTP process (preference_center/sandbox/serve.py)
+
+
+@pytest.fixture(scope="session")
+def sandbox_process():
+    from preference_center.sandbox.serve import spawn
+
+    process = spawn("--unsubscribe-delay", "0")
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def maileon_process(sandbox_process, settings):
+    """A fresh sandbox (demo seed, no faults) in its own process, the client pointed at it over HTTP. Yields
+    its `Control`. Unsubscribes apply at once (no background delay), so "unsubscribed" can be checked."""
+    control = sandbox_process.control
+    control.reset()
+    control.configure(unsubscribe_delay=0)
+    settings.MAILEON_API_URL = sandbox_process.api_url
+    settings.MAILEON_API_KEY = "sandbox"
+    yield control
+    control.clear_faults()
