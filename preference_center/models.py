@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -333,7 +334,11 @@ class UnsubscribeRequest(models.Model):
     note = models.CharField(_("note"), max_length=200, blank=True,
                             help_text=_("How delivery ended, e.g. sent again without the mailing id."))
     suspected_automation = models.BooleanField(_("suspected automated"), default=False)
-    automation_evidence = models.CharField(max_length=300, blank=True)
+    automation_evidence = models.CharField(_("evidence"), max_length=300, blank=True)
+    # A marketer looked at a suspected automated request (the unsubscribe was honoured either way).
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("reviewed by"))
     created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
