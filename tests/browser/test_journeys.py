@@ -52,6 +52,7 @@ def test_profile_errors_are_summarised_linked_and_described(page, site, language
     submit(profile_form(page))
 
     summary = page.locator(".pc-error-summary")
+    assert page.evaluate("document.activeElement.matches('.pc-error-summary')")  # read out first
     assert summary.locator("h2").inner_text() == TEXT[language]["check_entries"]
     assert summary.get_attribute("role") == "alert"
     link = summary.locator("a")
