@@ -89,11 +89,17 @@ class SandboxServer(ThreadingHTTPServer):
         self.latency = latency_ms / 1000
         self.after_apply_drops: list[AfterApplyDrop] = []
         self.answered: list[Answered] = []
+        self.connections_accepted = 0  # TCP connections from clients (the bench checks keep-alive with it)
         self.lock = threading.Lock()
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def process_request(self, request, client_address) -> None:
+        with self.lock:
+            self.connections_accepted += 1
+        super().process_request(request, client_address)
 
     def take_after_apply_drop(self, method: str, path: str) -> bool:
         with self.lock:
@@ -132,6 +138,7 @@ class SandboxServer(ThreadingHTTPServer):
                 accepted.add(call.contact_id)
         stats = {
             "calls": len(answered),
+            "connections_accepted": self.connections_accepted,
             "calls_by_method": dict(Counter(a.method for a in answered)),
             "unsubscribe_calls": len(unsubscribes),
             "unsubscribe_calls_reached": len(reached),
