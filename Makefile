@@ -44,3 +44,9 @@ messages: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .coverage
+
+# PNGs of every recipient page state (de/en, 320 and 1280 px) in docs/screenshots/, from Chromium against the
+# sandbox (the browser tests' fixtures and page states).
+.PHONY: screenshots
+screenshots: $(VENV)/.installed
+	DEBUG=1 $(PY) -m pytest tests/browser/screenshots.py -q -p no:cacheprovider
