@@ -18,10 +18,11 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.timesince import timesince
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import mailing_links
+from . import admin_reports, mailing_links, reports
 from .admin_forms import (
     CATEGORY_LIST_ID,
     FIELD_LIST_ID,
@@ -37,8 +38,6 @@ from .models import PageConfig, PreferenceGroup, ProfileField, Status, Unsubscri
 
 PREVIEW_KINDS = ("profile", "unsubscribe")
 PREVIEW_LANGUAGES = ("de", "en")
-# Gmail and Yahoo require bulk senders to honour a one-click unsubscribe within two days; older is overdue.
-UNSUBSCRIBE_SLA = timedelta(days=2)
 
 
 def _maileon_choices(request) -> MaileonChoices:
@@ -203,29 +202,93 @@ class OverdueFilter(admin.SimpleListFilter):
     parameter_name = "overdue"
 
     def lookups(self, request, model_admin):
-        return [("yes", _("pending for more than two days"))]
+        return [
+            ("hour", _("pending for more than one hour")),
+            ("yes", _("pending for more than two days")),
+        ]
 
     def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(status=Status.PENDING, created_at__lt=timezone.now() - UNSUBSCRIBE_SLA)
+        older_than = {"hour": reports.PENDING_WARNING_AGE, "yes": reports.DELIVERY_DEADLINE}.get(self.value())
+        if older_than is None:
+            return queryset
+        return queryset.filter(status=Status.PENDING, created_at__lt=timezone.now() - older_than)
+
+
+class AgeFilter(admin.SimpleListFilter):
+    """When a request was received, in buckets that match the SLA page's windows."""
+
+    title = _("received")
+    parameter_name = "age"
+    BUCKETS = {
+        "1h": (None, timedelta(hours=1)),
+        "24h": (timedelta(hours=1), timedelta(hours=24)),
+        "7d": (timedelta(hours=24), timedelta(days=7)),
+        "30d": (timedelta(days=7), timedelta(days=30)),
+        "older": (timedelta(days=30), None),
+    }
+
+    def lookups(self, request, model_admin):
+        return [
+            ("1h", _("less than an hour ago")),
+            ("24h", _("1 to 24 hours ago")),
+            ("7d", _("1 to 7 days ago")),
+            ("30d", _("7 to 30 days ago")),
+            ("older", _("more than 30 days ago")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() not in self.BUCKETS:
+            return queryset
+        younger_than, older_than = self.BUCKETS[self.value()]
+        now = timezone.now()
+        if younger_than is not None:
+            queryset = queryset.filter(created_at__lte=now - younger_than)
+        if older_than is not None:
+            queryset = queryset.filter(created_at__gt=now - older_than)
         return queryset
+
+
+class SuspectedFilter(admin.SimpleListFilter):
+    title = _("suspected automated")
+    parameter_name = "suspected"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("unreviewed", _("suspected, not reviewed yet")),
+            ("reviewed", _("suspected, reviewed")),
+            ("yes", _("suspected (all)")),
+            ("no", _("not suspected")),
+        ]
+
+    def queryset(self, request, queryset):
+        return {
+            "unreviewed": lambda: queryset.filter(suspected_automation=True, reviewed_at__isnull=True),
+            "reviewed": lambda: queryset.filter(suspected_automation=True, reviewed_at__isnull=False),
+            "yes": lambda: queryset.filter(suspected_automation=True),
+            "no": lambda: queryset.filter(suspected_automation=False),
+        }.get(self.value(), lambda: queryset)()
 
 
 @admin.register(UnsubscribeRequest)
 class UnsubscribeRequestAdmin(admin.ModelAdmin):
-    """The audit log: marketers read and retry, never add or edit. The checksum is never shown."""
+    """The audit log: marketers read, retry and review, never add or edit. The checksum is never shown.
+    The SLA and reason pages (admin_reports.py) hang off its URLs."""
 
-    list_display = ["created_at", "contact_id", "status", "via", "reason_type", "mailing_id", "attempts", "age",
-                    "short_error", "verified", "note"]
-    list_filter = ["status", "via", "reason_type", "page", OverdueFilter, "suspected_automation", "created_at"]
+    list_display = ["created_at", "contact_id", "status", "via", "reason_entry", "reason_type", "mailing_id",
+                    "attempts", "age", "short_error", "suspected", "verified", "note"]
+    list_select_related = ["reason"]
+    list_filter = ["status", "via", "reason_type", "page", AgeFilter, OverdueFilter, SuspectedFilter]
     search_fields = ["=contact_id", "=mailing_id"]
     search_help_text = _("A contact id or a mailing id (exact number).")
     date_hierarchy = "created_at"
-    actions = ["retry_now"]
+    actions = ["retry_now", "mark_reviewed"]
     fields = ["contact_id", "mailing_id", "page", "via", "language", "reason", "reason_type", "reason_message",
               "status", "verified", "attempts", "next_attempt_at", "last_error", "note", "suspected_automation",
-              "created_at", "delivered_at", "age"]
+              "automation_evidence", "reviewed_at", "reviewed_by", "created_at", "delivered_at", "age"]
     readonly_fields = fields
+
+    class Media:
+        css = {"all": ["preference_center/admin.css"]}  # overdue and suspected markers (CSP: no inline style)
 
     def get_search_results(self, request, queryset, search_term):
         # Ids are numbers: anything else finds nothing instead of an error or a text scan.
@@ -241,7 +304,7 @@ class UnsubscribeRequestAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False  # view only; "retry now" has its own permission below
+        return False  # view only; "retry now" and "mark reviewed" have their own permission below
 
     def has_delete_permission(self, request, obj=None):
         return False  # the record of an unsubscribe is kept
@@ -249,17 +312,39 @@ class UnsubscribeRequestAdmin(admin.ModelAdmin):
     def has_retry_permission(self, request):
         return request.user.has_perm("preference_center.change_unsubscriberequest")
 
-    @admin.display(description=_("age"))
+    def has_review_permission(self, request):
+        return request.user.has_perm("preference_center.change_unsubscriberequest")
+
+    # --- columns
+
+    @admin.display(description=_("reason"), ordering="reason__position")
+    def reason_entry(self, obj: UnsubscribeRequest) -> str:
+        if obj.reason is None:
+            return "–"
+        return obj.reason.label(translation.get_language() or "en")
+
+    @admin.display(description=_("age"), ordering="created_at")
     def age(self, obj: UnsubscribeRequest) -> str:
         end = obj.delivered_at or timezone.now()
         text = timesince(obj.created_at, end)
-        if obj.status == Status.PENDING and end - obj.created_at > UNSUBSCRIBE_SLA:
-            return format_html("<strong>{}</strong>", _("%(age)s (overdue)") % {"age": text})
+        if obj.status == Status.PENDING and end - obj.created_at > reports.PENDING_WARNING_AGE:
+            # Words and a class: the marker must not rely on colour alone.
+            return format_html('<strong class="pc-overdue">{}</strong>', _("%(age)s (overdue)") % {"age": text})
         return text
 
     @admin.display(description=_("last error"))
     def short_error(self, obj: UnsubscribeRequest) -> str:
         return obj.last_error if len(obj.last_error) <= 80 else obj.last_error[:79] + "…"
+
+    @admin.display(description=_("suspected automated"), ordering="suspected_automation")
+    def suspected(self, obj: UnsubscribeRequest) -> str:
+        if not obj.suspected_automation:
+            return "–"
+        state = _("reviewed") if obj.reviewed_at else _("not reviewed")
+        return format_html('<span class="pc-suspected">{}</span> ({}): {}', _("suspected"), state,
+                           obj.automation_evidence or _("no evidence recorded"))
+
+    # --- actions
 
     @admin.action(description=_("Retry now"), permissions=["retry"])
     def retry_now(self, request, queryset):
@@ -274,3 +359,41 @@ class UnsubscribeRequestAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
 
+    @admin.action(description=_("Mark suspected automated requests as reviewed"), permissions=["review"])
+    def mark_reviewed(self, request, queryset):
+        # The unsubscribe was honoured either way; reviewing records that a person looked at the evidence.
+        count = queryset.filter(suspected_automation=True, reviewed_at__isnull=True).update(
+            reviewed_at=timezone.now(), reviewed_by=request.user
+        )
+        self.message_user(
+            request,
+            ngettext("%(count)d suspected automated request marked as reviewed.",
+                     "%(count)d suspected automated requests marked as reviewed.", count) % {"count": count},
+            messages.SUCCESS,
+        )
+
+    # --- report pages
+
+    def get_urls(self):
+        def view(function):
+            return self.admin_site.admin_view(lambda request: function(self, request))
+
+        return [
+            path("sla/", view(admin_reports.sla_view), name="preference_center_unsubscriberequest_sla"),
+            path("reasons/", view(admin_reports.reasons_view), name="preference_center_unsubscriberequest_reasons"),
+            path("reasons.csv", view(admin_reports.reasons_csv),
+                 name="preference_center_unsubscriberequest_reasons_csv"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "sla_url": reverse("admin:preference_center_unsubscriberequest_sla"),
+            "reasons_url": reverse("admin:preference_center_unsubscriberequest_reasons"),
+        }
+        return super().changelist_view(request, extra_context)
+
+
+# The admin index links to the unsubscribe reports (template: admin/preference_center/index.html).
+admin.site.index_template = "admin/preference_center/index.html"
