@@ -107,3 +107,18 @@ def maileon_process(sandbox_process, settings):
     settings.MAILEON_API_KEY = "sandbox"
     yield control
     control.clear_faults()
+
+
+@pytest.fixture
+def app_processes(transactional_db, tmp_path, maileon_process, sandbox_process):
+    """Real worker processes sharing a database with this test (see tests/delivery/processes.py); the test
+    must be marked `django_db(transaction=True)`."""
+    from django.db import connection
+
+    from .processes import AppProcesses, shared_database_url
+
+    processes = AppProcesses(shared_database_url(tmp_path), sandbox_process.api_url)
+    if connection.vendor != "postgresql":
+        processes.manage("migrate", "--noinput")
+    yield processes
+    processes.stop_workers()
