@@ -24,3 +24,4 @@ urlpatterns = [
 
 if settings.MAILEON_SANDBOX:
     urlpatterns.append(path("sandbox/maileon/1.0/", include("preference_center.sandbox.urls")))
+    urlpatterns.append(path("sandbox/embed-demo/", include("preference_center.embed_demo")))  # docs/embedding.md
