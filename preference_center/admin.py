@@ -323,7 +323,7 @@ class UnsubscribeRequestAdmin(admin.ModelAdmin):
             return "–"
         return obj.reason.label(translation.get_language() or "en")
 
-    @admin.display(description=_("age"), ordering="created_at")
+    @admin.display(description=_("age"), ordering="-created_at")  # youngest first
     def age(self, obj: UnsubscribeRequest) -> str:
         end = obj.delivered_at or timezone.now()
         text = timesince(obj.created_at, end)

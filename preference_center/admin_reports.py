@@ -132,7 +132,7 @@ def _date_range(request) -> tuple[DateRangeForm, reports.DateRange]:
 
 
 def _type_label(reason_type: str) -> str:
-    return str(dict(REASON_TYPES).get(reason_type, _("no reason given")))
+    return str(dict(REASON_TYPES).get(reason_type, _("No reason given")))
 
 
 def _reason_label(catalogue: dict[int, UnsubscribeReason], reason_id: int | None) -> str:
@@ -143,7 +143,7 @@ def _reason_label(catalogue: dict[int, UnsubscribeReason], reason_id: int | None
 
 
 def _mailing_label(mailing_id: int | None) -> str:
-    return str(mailing_id) if mailing_id is not None else _("no mailing")
+    return str(mailing_id) if mailing_id is not None else _("No mailing")
 
 
 def _weeks(date_range: reports.DateRange) -> list[date]:
