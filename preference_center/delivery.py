@@ -63,6 +63,10 @@ class DeliveryReport:
         else:
             self.failed += 1
 
+    def full(self, limit: int | None) -> bool:
+        """The pass stopped at its limit with Maileon answering: more rows are probably due."""
+        return limit is not None and not self.paused and self.attempted + self.lease_lost >= limit
+
     def summary(self) -> str:
         text = (
             f"delivered={self.delivered} retry_later={self.retried} failed={self.failed} "
@@ -163,6 +167,8 @@ def run(
         else:
             if report.attempted or report.lease_lost:
                 logger.info("unsubscribe delivery: %s", report.summary())
+            if report.full(limit):
+                continue  # a backlog: the next pass at once, so it drains at Maileon's pace, not ours
         stop.wait(poll_interval)
 
 

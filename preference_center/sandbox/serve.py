@@ -157,6 +157,7 @@ class SandboxServer(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: every answer carries Content-Length
+    disable_nagle_algorithm = True  # headers and body leave at once, no delayed-ACK stall per answer
     server: SandboxServer
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -305,3 +307,23 @@ def test_a_page_misconfigured_with_account_zero_fails_the_row_instead_of_the_wor
     assert report.failed == 1
     assert row.status == Status.FAILED and "positive" in row.last_error
     assert unsubscribe_calls(maileon_sandbox) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_loop_drains_a_backlog_without_waiting_between_full_passes(maileon_sandbox, make_request):
+    for contact_id in (1001, 1002, 1004):
+        make_request(contact_id, verified=True)
+    stop = threading.Event()
+    loop = threading.Thread(target=delivery.run, kwargs={"poll_interval": 60, "stop": stop, "limit": 1})
+
+    loop.start()
+    try:
+        deadline = time.monotonic() + 10
+        while UnsubscribeRequest.objects.filter(status=Status.PENDING).exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        loop.join(10)
+
+    assert not UnsubscribeRequest.objects.filter(status=Status.PENDING).exists()  # three passes, no 60 s wait
+    assert len(unsubscribe_calls(maileon_sandbox)) == 3
