@@ -107,10 +107,11 @@ def _environment(options: argparse.Namespace, work: Path, api_url: str) -> dict[
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url:
         # Several processes write at once: wait for the lock instead of failing, and take it up front in a
-        # transaction (a read lock upgraded later can deadlock and fails at once).
+        # transaction (a read lock upgraded later can deadlock and fails at once). WAL with synchronous=NORMAL
+        # survives any process crash (only an OS crash may lose the last commits): SQLite's usual server set-up.
         database_url = (
             f"sqlite:///{work / 'drill.sqlite3'}?timeout=60&transaction_mode=IMMEDIATE"
-            "&init_command=PRAGMA%20journal_mode%3DWAL"
+            "&init_command=PRAGMA%20journal_mode%3DWAL%3BPRAGMA%20synchronous%3DNORMAL"
         )
     env["DATABASE_URL"] = database_url
     return env
