@@ -160,7 +160,6 @@ class _Handler(BaseHTTPRequestHandler):
     # Headers and body leave in two writes: without TCP_NODELAY the body waits for the client's delayed ACK
     # (about 40 ms on Linux), on every call of a kept-alive connection.
     disable_nagle_algorithm = True
-    disable_nagle_algorithm = True  # headers and body leave at once, no delayed-ACK stall per answer
     server: SandboxServer
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002
