@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 
 from django.db import DatabaseError, connection
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -68,6 +69,8 @@ def mask_email(email: str | None) -> str:
 @recipient_view
 def profile(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     page = resolve_page(slug)
+    # The read, the preference definitions and the form each walk the page's fields and groups: one query each.
+    prefetch_related_objects([page], "fields", "preference_groups")
     link = _link(request)
     contact = profile_service.load_profile(link=link, page=page)
     language = _language(request, page, contact)
