@@ -166,3 +166,17 @@ def test_a_down_maileon_gets_one_probe_per_interval_and_the_backlog_drains_when_
     recovered = delivery.deliver_due(now=start + timedelta(seconds=40), breaker=breaker)
     assert recovered.delivered == count
     assert_nothing_lost(maileon_process, FIRST, count)
+
+
+def test_a_mailing_maileon_refuses_is_dropped_and_the_unsubscribe_still_happens(maileon_process):
+    maileon_process.add_contacts(FIRST, 2)
+    maileon_process.inject(status=503, times=None)
+    rows = [submit(FIRST, mailing_id=99999), submit(FIRST + 1, mailing_id=88120)]  # a draft, a sent mailing
+    maileon_process.clear_faults()
+
+    delivery.deliver_due(now=timezone.now() + timedelta(minutes=2))
+
+    draft, sent = (UnsubscribeRequest.objects.get(pk=row.pk) for row in rows)
+    assert "without mailing id 99999" in draft.note and draft.mailing_id == 99999
+    assert "mailing" not in sent.note
+    assert_nothing_lost(maileon_process, FIRST, 2)
