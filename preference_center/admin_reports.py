@@ -201,10 +201,10 @@ def reasons_view(model_admin, request):
     mailing_chart = charts.stacked_columns(
         title=_("Unsubscribes per mailing by reason type"),
         description=ngettext(
-            "Stacked columns for the mailing with the most unsubscribes in the period; the table below lists "
+            "Stacked columns for the top %(count)d mailing by unsubscribes in the period; the table below lists "
             "every mailing.",
-            "Stacked columns for the %(count)d mailings with the most unsubscribes in the period; the table below "
-            "lists every mailing.",
+            "Stacked columns for the top %(count)d mailings by unsubscribes in the period; the table below lists "
+            "every mailing.",
             min(len(mailings), TOP_MAILINGS),
         ) % {"count": min(len(mailings), TOP_MAILINGS)},
         categories=[(mailing, _mailing_label(mailing)) for mailing in mailings[:TOP_MAILINGS]],

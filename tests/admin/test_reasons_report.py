@@ -113,7 +113,7 @@ def test_chart_is_accessible_and_free_of_inline_style(staff_client, requests_):
 def test_coordinates_are_not_localised(staff_client, requests_):
     html = staff_client.get(reverse(REASONS_URL), RANGE, HTTP_ACCEPT_LANGUAGE="de").content.decode()
     chart = svg(html, "week-chart")
-    assert "Abmeldungen" in html  # the German page
+    assert "Abmeldungen pro ISO-Woche nach Grundtyp" in chart  # the German page
     assert not re.search(r'(x|y|height|width)="\d+,\d', chart)
 
 
