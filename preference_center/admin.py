@@ -274,7 +274,7 @@ class UnsubscribeRequestAdmin(admin.ModelAdmin):
     """The audit log: marketers read, retry and review, never add or edit. The checksum is never shown.
     The SLA and reason pages (admin_reports.py) hang off its URLs."""
 
-    list_display = ["created_at", "contact_id", "status", "via", "reason_entry", "reason_type", "mailing_id",
+    list_display = ["created_at", "contact_id", "status", "via", "reason_entry", "mailing_id",
                     "attempts", "age", "short_error", "suspected", "verified", "note"]
     list_select_related = ["reason"]
     list_filter = ["status", "via", "reason_type", "page", AgeFilter, OverdueFilter, SuspectedFilter]
@@ -317,11 +317,14 @@ class UnsubscribeRequestAdmin(admin.ModelAdmin):
 
     # --- columns
 
-    @admin.display(description=_("reason"), ordering="reason__position")
+    @admin.display(description=_("reason"), ordering="reason_type")
     def reason_entry(self, obj: UnsubscribeRequest) -> str:
-        if obj.reason is None:
-            return "–"
-        return obj.reason.label(translation.get_language() or "en")
+        """The catalogue entry the recipient chose and the Maileon type it was counted under."""
+        kind = obj.get_reason_type_display()
+        label = obj.reason.label(translation.get_language() or "en") if obj.reason else ""
+        if label and kind:
+            return f"{label} ({kind})"
+        return label or kind or "–"
 
     @admin.display(description=_("age"), ordering="-created_at")  # youngest first
     def age(self, obj: UnsubscribeRequest) -> str:
