@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test messages clean
+.PHONY: run test serve bench messages clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,34 @@ run: $(VENV)/.installed
 	@trap 'kill 0' INT TERM EXIT; \
 	DEBUG=1 $(PY) manage.py deliver_unsubscribes & \
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production-like, locally: the standalone sandbox process as Maileon, DEBUG off, static files collected and served
+# by whitenoise, gunicorn with gunicorn.conf.py (WEB_CONCURRENCY workers, gthread). A fresh SECRET_KEY each start.
+SANDBOX_PORT ?= 8001
+serve: $(VENV)/.installed
+	@trap 'kill 0' INT TERM EXIT; \
+	$(PY) -m preference_center.sandbox.serve --port $(SANDBOX_PORT) & \
+	export DEBUG=off SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		ALLOWED_HOSTS=127.0.0.1,localhost SECURE_SSL_REDIRECT=off \
+		MAILEON_API_KEY=sandbox MAILEON_API_URL=http://127.0.0.1:$(SANDBOX_PORT)/1.0; \
+	$(PY) manage.py migrate --noinput && $(PY) manage.py collectstatic --noinput -v0 && \
+	$(PY) -c 'from preference_center.sandbox.store import checksum_for as c; \
+		[print(f"{p:<12} http://$(HOST):$(PORT)/{p}/?contactid={i}&checksum={c(i)}&mailingid=88120") \
+		 for i in (1001, 1002) for p in ("profile", "unsubscribe")]' && \
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT)
+
+# Figures for issue 7 (bench/run.py, ~15 minutes; BENCH_ARGS=--quick for a short run): writes bench/results.md.
+# On a throw-away PostgreSQL cluster when its server binaries are installed (as production runs), else SQLite.
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
+	touch $@
+
+bench: $(VENV)/.bench-installed
+	@if scripts/with_postgres.sh --check 2>/dev/null; then \
+		scripts/with_postgres.sh $(PY) bench/run.py $(BENCH_ARGS); \
+	else \
+		$(PY) bench/run.py $(BENCH_ARGS); \
+	fi
 
 messages: $(VENV)/.installed
 	cd preference_center && DEBUG=1 ../$(PY) ../manage.py makemessages -l de -l en --no-obsolete
