@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import path, reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from . import mailing_links
 from .management.commands.demo import DEMO_CONTACTS, DEMO_MAILING_ID
@@ -35,7 +35,7 @@ def _own_base(request: HttpRequest) -> str:
     return f"{request.scheme}://{request.get_host()}{reverse('embed_demo')}".rstrip("/")
 
 
-@require_GET
+@require_safe
 def index(request: HttpRequest) -> HttpResponse:
     """Host pages for the sandbox's demo contacts, with the links as a mailing would carry them."""
     from .sandbox.store import default_store  # sandbox mode only, like the page itself
@@ -52,7 +52,7 @@ def index(request: HttpRequest) -> HttpResponse:
     })
 
 
-@require_GET
+@require_safe
 def host_page(request: HttpRequest, page: str) -> HttpResponse:
     """The customer's page around one recipient page; its mailing links point here."""
     if page not in EMBEDDABLE_PAGES:

@@ -7,7 +7,8 @@ different sites, so the iframe is third-party to Chromium and its cookie blockin
 Fixtures (import them into the test module):
 - `embedding`: the seeded site with the host's origin in FRAME_ANCESTORS; builds host page and page URLs.
 - `cookie_blocking_browser`: a Chromium profile whose preferences block third-party cookies, as a user's
-  setting does (there is no command-line flag for it); a function opening a new page in it.
+  setting does (there is no command-line flag for it); a function opening a new page in it. The Chromium
+  behind it (`cookie_blocking_context`) is launched once per module; each test's pages are closed after it.
   `chromium_profile("allow")` is the same with them allowed. Both use the session's `browser` fixture
   (tests/browser/conftest.py), so a missing Chromium skips (or under CI fails) these tests alike.
 """
@@ -63,34 +64,57 @@ def embedding(site, settings) -> Embedding:
     return embedding
 
 
+def launch_profile(browser, directory, third_party_cookies: str):
+    """A Chromium with its own profile directory whose preferences say "block" or "allow" third-party cookies.
+
+    Launched from the session's Playwright (one Playwright per thread); preferences need a profile directory,
+    which only a persistent context has."""
+    (directory / "Default").mkdir(parents=True)
+    (directory / "Default" / "Preferences").write_text(json.dumps(THIRD_PARTY_COOKIES[third_party_cookies]))
+    context = browser.browser_type.launch_persistent_context(
+        user_data_dir=str(directory), executable_path=CHROMIUM, args=LAUNCH_ARGS,
+        viewport={"width": DESKTOP, "height": 800},
+    )
+    context.set_default_timeout(10_000)
+    return context
+
+
 @pytest.fixture
 def chromium_profile(browser, tmp_path):
     """chromium_profile("block" | "allow") -> open_page(): new pages in a Chromium with that cookie setting."""
     contexts = []
 
     def launch(third_party_cookies: str):
-        profile = tmp_path / f"chromium-{len(contexts)}"
-        (profile / "Default").mkdir(parents=True)
-        (profile / "Default" / "Preferences").write_text(json.dumps(THIRD_PARTY_COOKIES[third_party_cookies]))
-        # A second Chromium from the session's Playwright (one Playwright per thread): preferences need a
-        # profile directory of their own, which only a persistent context has.
-        context = browser.browser_type.launch_persistent_context(
-            user_data_dir=str(profile), executable_path=CHROMIUM, args=LAUNCH_ARGS,
-            viewport={"width": DESKTOP, "height": 800},
-        )
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page
+        contexts.append(launch_profile(browser, tmp_path / f"chromium-{len(contexts)}", third_party_cookies))
+        return contexts[-1].new_page
 
     yield launch
     for context in contexts:
         context.close()
 
 
+@pytest.fixture(scope="module")
+def cookie_blocking_context(browser, tmp_path_factory):
+    # One launch per module: the pages set no cookies and a test's pages are closed after it, so tests share
+    # nothing through it but the browser.
+    context = launch_profile(browser, tmp_path_factory.mktemp("chromium-blocking"), "block")
+    yield context
+    context.close()
+
+
 @pytest.fixture
-def cookie_blocking_browser(chromium_profile):
+def cookie_blocking_browser(cookie_blocking_context):
     """open_page() -> a new page in a Chromium whose profile blocks third-party cookies."""
-    return chromium_profile("block")
+    pages = []
+
+    def open_page():
+        pages.append(cookie_blocking_context.new_page())
+        return pages[-1]
+
+    yield open_page
+    for page in pages:
+        page.close()
+    cookie_blocking_context.clear_cookies()
 
 
 # --- reading a host page with the recipient page in its iframe
@@ -115,12 +139,17 @@ def content_height(frame) -> float:
 
 def wait_until_fitted(page, frame) -> float:
     """Wait for the iframe to take the height of the page inside it; return that height."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
     height = content_height(frame)
-    page.wait_for_function(
-        "([height, tolerance]) => Math.abs("
-        "document.querySelector('iframe').getBoundingClientRect().height - height) <= tolerance",
-        arg=[height, HEIGHT_TOLERANCE],
-    )
+    try:
+        page.wait_for_function(
+            "([height, tolerance]) => Math.abs("
+            "document.querySelector('iframe').getBoundingClientRect().height - height) <= tolerance",
+            arg=[height, HEIGHT_TOLERANCE], timeout=5_000,
+        )
+    except PlaywrightTimeoutError:
+        raise AssertionError(f"the iframe stayed {iframe_height(page)} px tall for a page of {height} px") from None
     return iframe_height(page)
 
 

@@ -12,10 +12,10 @@ from preference_center.models import Status, UnsubscribeRequest
 
 from .conftest import DESKTOP, ERIKA, LENA, PHONE
 from .embedding_support import (  # noqa: F401 (fixtures)
-    HEIGHT_TOLERANCE, chromium_profile, cookie_blocking_browser, embedding, iframe_height, recipient_frame,
-    scrolls_inside, submit_in_frame, wait_until_fitted,
+    HEIGHT_TOLERANCE, chromium_profile, cookie_blocking_browser, cookie_blocking_context, embedding, iframe_height,
+    recipient_frame, scrolls_inside, submit_in_frame, wait_until_fitted,
 )
-from .states import profile_form, reason_value, unsubscribe_form
+from .states import profile_form, reason_form, reason_value, unsubscribe_form
 from .texts import TEXT
 
 PROBE_COOKIE = "embedding_probe=1; SameSite=None; Secure; Path=/"
@@ -30,7 +30,8 @@ def cookie_sticks(frame) -> bool:
     return frame.evaluate(f"document.cookie = {PROBE_COOKIE!r}; document.cookie.includes('embedding_probe=1')")
 
 
-def test_the_profile_blocks_third_party_cookies_in_the_frame(embedding, cookie_blocking_browser, chromium_profile):
+def test_the_profile_blocks_third_party_cookies_in_the_frame(embedding, cookie_blocking_browser,
+                                                             chromium_profile):
     """The premise of the other tests: in this profile the framed page cannot keep a cookie; with third-party
     cookies allowed it can, so the setting is what stops it."""
     blocked = cookie_blocking_browser()
@@ -78,6 +79,21 @@ def test_unsubscribe_inside_the_frame(embedding, cookie_blocking_browser, langua
         (Status.DELIVERED, "too_many_messages"), (Status.PENDING, "too_many_messages")}
     embedding.store.process_pending()
     assert embedding.store.contact(LENA).unsubscribed
+
+
+def test_a_reason_added_after_unsubscribing_inside_the_frame(embedding, cookie_blocking_browser):
+    page = cookie_blocking_browser()
+    page.goto(embedding.host_page("unsubscribe", LENA, lang="en"))
+    frame = recipient_frame(page)
+    submit_in_frame(frame, unsubscribe_form(frame))  # no reason given
+    assert heading(frame) == TEXT["en"]["unsubscribed"]
+
+    form = reason_form(frame)
+    form.locator("select[name=reason]").select_option(reason_value("too_many_messages"))
+    submit_in_frame(frame, form)
+    assert heading(frame) == TEXT["en"]["thanks_for_answer"]
+    request = UnsubscribeRequest.objects.get(contact_id=LENA)
+    assert (request.reason_type, request.reason_added_later) == ("too_many_messages", True)
 
 
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
