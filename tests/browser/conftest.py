@@ -17,16 +17,12 @@ from urllib.parse import urlencode
 
 import pytest
 
-# Playwright's sync API runs an asyncio loop in this thread; Django's async-unsafe guard would refuse the ORM
-# calls the tests make beside it (the usual setting with pytest-django's live_server).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from django.apps import apps as django_apps
+from django.core.cache import cache
 
-from django.apps import apps as django_apps  # noqa: E402
-from django.core.cache import cache  # noqa: E402
+from preference_center.models import PageConfig
 
-from preference_center.models import PageConfig  # noqa: E402
-
-from .network import NetworkLog  # noqa: E402
+from .network import NetworkLog
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Root in a container, no GPU, closed network: nothing in the background may call home.
@@ -44,7 +40,19 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package", autouse=True)
+def _orm_beside_playwright():
+    """Playwright's sync API keeps an asyncio loop in this thread, so Django's async-unsafe guard would refuse
+    the ORM calls the tests make beside it (the usual setting with pytest-django's live_server). Set while the
+    browser tests run, database teardowns included; in the environment for good it would leak into other tests'
+    subprocesses (`check --deploy` warns on it)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+# Package scope: the loop ends with the browser tests, before any other test runs ORM code in this thread.
+@pytest.fixture(scope="package")
 def browser():
     try:
         from playwright.sync_api import sync_playwright
