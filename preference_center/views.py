@@ -195,7 +195,10 @@ def unsubscribe_downsell(request: HttpRequest, slug: str | None = None) -> HttpR
     if not page.offers_downsell_switch:
         raise UnknownPageError(page.slug)
     link = _link(request)
-    language = _language(request, page)
+    # Verified by a read first: the PUT alone would leave the checksum check to Maileon, and a forged link
+    # must not cause a changing call at all.
+    contact = profile_service.read_contact(link=link)
+    language = _language(request, page, contact)
     profile_service.switch_to_downsell(link=link, page=page)
     return render_page(request, "unsubscribe_downsell.html", {
         "choice": page.text("downsell_label", language) or page.downsell_preference,
