@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
-from django.db.models.functions import TruncWeek
+from django.db.models import Aggregate, Count, DateField, F, FloatField, Func, Q, QuerySet
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -36,18 +36,52 @@ MEDIAN, P95 = 0.5, 0.95
 DEFAULT_WEEKS = 12
 MAX_RANGE = timedelta(days=2 * 366)
 
-_time_to_delivery = ExpressionWrapper(F("delivered_at") - F("created_at"), output_field=DurationField())
+class DeliverySeconds(Func):
+    """Seconds from receipt to delivery, in each database's native date arithmetic. Django's generic datetime
+    subtraction calls back into Python for every row on SQLite, which is slow on large tables."""
+
+    output_field = FloatField()
+
+    def __init__(self):
+        super().__init__(F("delivered_at"), F("created_at"))
+
+    def as_sql(self, compiler, connection, **extra):  # PostgreSQL (and the SQL standard)
+        return super().as_sql(compiler, connection, template="EXTRACT(EPOCH FROM (%(expressions)s))::float8",
+                              arg_joiner=" - ", **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="((julianday(%(expressions)s)) * 86400.0)",
+                              arg_joiner=") - julianday(", **extra)
+
+
+class WeekStart(Func):
+    """The Monday of a timestamp's ISO week (UTC, the project's TIME_ZONE), natively on both databases."""
+
+    output_field = DateField()
+
+    def as_sql(self, compiler, connection, **extra):  # PostgreSQL
+        return super().as_sql(compiler, connection,
+                              template="(date_trunc('week', %(expressions)s AT TIME ZONE 'UTC'))::date", **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # SQLite keeps UTC text; 'weekday 0' moves to the next Sunday (or stays), six days back is Monday.
+        return super().as_sql(compiler, connection, template="date(%(expressions)s, 'weekday 0', '-6 days')",
+                              **extra)
 
 
 class PercentileDisc(Aggregate):
-    """PostgreSQL's nearest-rank percentile (an actual value, like the offset query used elsewhere)."""
+    """PostgreSQL's nearest-rank percentile (an actual value, like the offset query used on SQLite)."""
 
     function = "percentile_disc"
     template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = DurationField()
+    output_field = FloatField()
 
     def __init__(self, expression, fraction: float, **extra):
         super().__init__(expression, fraction=f"{float(fraction):.4f}", **extra)
+
+
+def _seconds(value: float | None) -> timedelta | None:
+    return None if value is None else timedelta(seconds=round(value, 3))
 
 
 # --- SLA
@@ -125,7 +159,9 @@ def _received_in(key: str, now: datetime) -> Q:
 
 def _window_counts(rows: QuerySet, now: datetime) -> list[WindowFigures]:
     longest = max(span for _key, span, _label in WINDOWS)
-    in_time = Q(status=Status.DELIVERED, delivered_at__lte=F("created_at") + DELIVERY_DEADLINE)
+    in_time = Q(status=Status.DELIVERED) & Q(
+        LessThanOrEqual(DeliverySeconds(), DELIVERY_DEADLINE.total_seconds())
+    )
     decided = (
         Q(status__in=[Status.DELIVERED, Status.FAILED])
         | Q(status=Status.PENDING, created_at__lt=now - DELIVERY_DEADLINE)
@@ -163,12 +199,13 @@ def _add_delivery_times(rows: QuerySet, windows: list[WindowFigures], now: datet
         aggregates = {}
         for figures in windows:
             received = _received_in(figures.key, now)
-            aggregates[f"{figures.key}_median"] = PercentileDisc(_time_to_delivery, MEDIAN, filter=received)
-            aggregates[f"{figures.key}_p95"] = PercentileDisc(_time_to_delivery, P95, filter=received)
+            aggregates[f"{figures.key}_median"] = PercentileDisc(DeliverySeconds(), MEDIAN, filter=received)
+            aggregates[f"{figures.key}_p95"] = PercentileDisc(DeliverySeconds(), P95, filter=received)
         longest = max(span for _key, span, _label in WINDOWS)
         values = delivered.filter(created_at__gte=now - longest).aggregate(**aggregates)
         for figures in windows:
-            figures.median, figures.p95 = values[f"{figures.key}_median"], values[f"{figures.key}_p95"]
+            figures.median = _seconds(values[f"{figures.key}_median"])
+            figures.p95 = _seconds(values[f"{figures.key}_p95"])
         return
     # Elsewhere (SQLite): the row at the nearest-rank offset in delivery-time order, two queries per window.
     for figures in windows:
@@ -176,12 +213,12 @@ def _add_delivery_times(rows: QuerySet, windows: list[WindowFigures], now: datet
             continue
         ordered = (
             delivered.filter(_received_in(figures.key, now))
-            .annotate(time_to_delivery=_time_to_delivery)
-            .order_by("time_to_delivery")
-            .values_list("time_to_delivery", flat=True)
+            .annotate(seconds=DeliverySeconds())
+            .order_by("seconds")
+            .values_list("seconds", flat=True)
         )
-        figures.median = ordered[_nearest_rank(MEDIAN, figures.timed)]
-        figures.p95 = ordered[_nearest_rank(P95, figures.timed)]
+        figures.median = _seconds(ordered[_nearest_rank(MEDIAN, figures.timed)])
+        figures.p95 = _seconds(ordered[_nearest_rank(P95, figures.timed)])
 
 
 def _nearest_rank(fraction: float, count: int) -> int:
@@ -256,7 +293,7 @@ def _counts(rows: QuerySet, *group: str) -> list[ReasonCount]:
 
 def _weekly(date_range: DateRange) -> QuerySet:
     rows = UnsubscribeRequest.objects.filter(date_range.rows).order_by()
-    return rows.annotate(week_start=TruncWeek("created_at"))
+    return rows.annotate(week_start=WeekStart("created_at"))
 
 
 def reason_figures(date_range: DateRange) -> ReasonFigures:
