@@ -169,6 +169,10 @@ class AccessibleFormMixin:
 
 
 class ProfileForm(AccessibleFormMixin, forms.Form):
+    # Browsers leave unticked checkboxes out of a POST, so only a submission carrying this marker (every rendered
+    # form does) may untick preferences; a field the request does not carry at all is unchanged, never emptied.
+    complete_marker = "form_complete"
+
     def __init__(
         self,
         *,
@@ -275,7 +279,10 @@ class ProfileForm(AccessibleFormMixin, forms.Form):
         """Only what differs from the contact as read; call after is_valid()."""
         standard: dict[str, str | None] = {}
         custom: dict[str, str | None] = {}
+        complete = self.data.get(self.complete_marker) == "1"
         for entry in self.entries:
+            if entry.key not in self.data and not (complete and entry.kind == FieldType.BOOLEAN):
+                continue
             stored = (self.contact.standard_fields if entry.source == FieldSource.STANDARD
                       else self.contact.custom_fields).get(entry.name)
             new = _to_wire(entry.kind, self.cleaned_data.get(entry.key))
@@ -286,7 +293,7 @@ class ProfileForm(AccessibleFormMixin, forms.Form):
                 (standard if entry.source == FieldSource.STANDARD else custom)[entry.name] = new
 
         preferences = []
-        for entry in self.preference_entries:
+        for entry in self.preference_entries if complete else ():
             chosen = set(self.cleaned_data.get(entry.key) or ())
             for name in entry.names:
                 current = self.contact.preference(entry.group.category, name)
@@ -296,7 +303,7 @@ class ProfileForm(AccessibleFormMixin, forms.Form):
                     preferences.append(Preference(name, entry.group.category, new, self.page.src or None))
 
         email = None
-        if "email" in self.fields:
+        if "email" in self.fields and "email" in self.data:
             typed = self.cleaned_data["email"].strip()
             if typed.lower() != (self.contact.email or "").lower():
                 email = typed

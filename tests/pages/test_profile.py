@@ -87,6 +87,25 @@ def test_nothing_changed_means_no_put(client, default_page, maileon_sandbox, lin
     assert maileon_sandbox.changing_calls() == []
 
 
+def test_a_post_without_the_form_changes_nothing(client, default_page, maileon_sandbox, link):
+    """A bodiless POST (a scanner pressing the button, a truncated request) must not wipe fields or topics."""
+    page = _get(client, link, lang="en")
+    action, _data = form_data(page)
+    response = client.post(action, {})
+    assert response.status_code == 200
+    assert maileon_sandbox.changing_calls() == []
+
+
+def test_fields_missing_from_the_post_are_left_alone(client, default_page, maileon_sandbox, link, put_bodies):
+    page = _get(client, link, lang="en")
+    action, data = form_data(page)
+    firstname = next(name for name in data if data[name] == ["Erika"])
+    client.post(action, {firstname: "Erika Maria"})  # no marker, no other field, no topic ticked
+    [body] = put_bodies
+    assert dict(body.standard_fields) == {"FIRSTNAME": "Erika Maria"}
+    assert body.preferences == () and body.custom_fields == {}
+
+
 def test_categories_not_on_the_page_are_never_sent(client, make_page, maileon_sandbox, link, put_bodies):
     make_page(slug="themen", groups=[{"category": "Themen"}])
     page = client.get(f"/p/themen/profile/?{link(ERIKA)}")
