@@ -250,7 +250,8 @@ def _exact_calls(server: Server, unsubscribe_next: int, repeats: int = 20) -> tu
                 unsubscribe_next += 1
             else:
                 contact = READERS_FIRST + n
-                data = {"FIRSTNAME": f"Exact{n}"} if name == "profile_post" else None
+                # A new value each time (both passes): an unchanged form saves nothing and makes no PUT.
+                data = {"FIRSTNAME": f"Exact{unsubscribe_next}-{n}"} if name == "profile_post" else None
             query = urlencode({"contactid": contact, "checksum": checksum_for(contact), "mailingid": 88120,
                                "lang": "en"})
             page = "profile" if name.startswith("profile") else "unsubscribe"
