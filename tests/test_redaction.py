@@ -5,6 +5,7 @@ import io
 import logging
 import socket
 import threading
+import time
 
 import pytest
 import requests
@@ -215,8 +216,12 @@ def test_no_secret_reaches_the_configured_log_output(configured_log_output, djan
     except requests.ConnectionError:
         logging.getLogger("preference_center.tests").exception("Maileon unreachable")
 
-    output = configured_log_output.getvalue()
     redacted_request_line = f"GET /contacts/email/{REDACTED}/unsubscribe?contactid=5&checksum={REDACTED} HTTP/1.1"
+    # The server thread logs its request line after the answer has gone out: wait for it, not for luck.
+    deadline = time.monotonic() + 10
+    while configured_log_output.getvalue().count(redacted_request_line) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    output = configured_log_output.getvalue()
     assert output.count(redacted_request_line) == 2  # django.server and urllib3.connectionpool
     assert f"Not Found: /contacts/email/{REDACTED}/unsubscribe" in output  # django.request
     assert "Maileon unreachable" in output and "ConnectionError" in output  # ours, with traceback
