@@ -42,7 +42,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from preference_center.maileon.types import Permission
 
 from . import api
-from .store import SandboxStore
+from .store import CallMatcher, SandboxStore
 
 API_BASE = "/1.0"
 CONTROL_BASE = "/_sandbox"
@@ -51,20 +51,8 @@ MAX_CONTACTS_PER_CALL = 100_000
 UNSUBSCRIBE_PATHS = ("/contacts/contact/unsubscribe", "/contacts/email/")
 
 
-@dataclass
-class AfterApplyDrop:
+class AfterApplyDrop(CallMatcher):
     """Carry the call out, then close the connection without an answer: Maileon acted, the answer was lost."""
-
-    remaining: int | None = 1
-    method: str | None = None
-    path_contains: str | None = None
-
-    def matches(self, method: str, path: str) -> bool:
-        if self.remaining is not None and self.remaining <= 0:
-            return False
-        if self.method is not None and self.method.upper() != method:
-            return False
-        return self.path_contains is None or self.path_contains in path
 
 
 @dataclass(frozen=True)
@@ -228,7 +216,8 @@ class _Handler(BaseHTTPRequestHandler):
                 if data.pop("drop_after_apply", False):
                     with server.lock:
                         server.after_apply_drops.append(
-                            AfterApplyDrop(data.get("times", 1), data.get("method"), data.get("path_contains"))
+                            AfterApplyDrop(remaining=data.get("times", 1), method=data.get("method"),
+                                           path_contains=data.get("path_contains"))
                         )
                 else:
                     store.faults.inject(**data)

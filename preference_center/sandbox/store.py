@@ -132,17 +132,10 @@ class PendingUnsubscribe:
     due_at: float
 
 
-@dataclass
-class Fault:
-    """One switch: answer `status` (with `Retry-After`), or drop the connection, after `delay` seconds.
+@dataclass(kw_only=True)
+class CallMatcher:
+    """Which calls a switch applies to, and how many more times. `remaining` None: until cleared."""
 
-    With neither status nor drop, the call is served normally, only late. `remaining` None: until cleared.
-    """
-
-    status: int | None = None
-    retry_after: str | None = None
-    delay: float = 0.0
-    drop: bool = False
     remaining: int | None = 1
     method: str | None = None
     path_contains: str | None = None
@@ -153,6 +146,19 @@ class Fault:
         if self.method is not None and self.method.upper() != method:
             return False
         return self.path_contains is None or self.path_contains in path
+
+
+@dataclass(kw_only=True)
+class Fault(CallMatcher):
+    """One switch: answer `status` (with `Retry-After`), or drop the connection, after `delay` seconds.
+
+    With neither status nor drop, the call is served normally, only late.
+    """
+
+    status: int | None = None
+    retry_after: str | None = None
+    delay: float = 0.0
+    drop: bool = False
 
 
 class FaultSwitches:
