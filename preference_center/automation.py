@@ -53,7 +53,9 @@ def assess(*, user_agent: str, stamp: str | None, via_page: bool) -> Assessment:
     reasons = []
     match = _SCANNER_PATTERN.search(user_agent or "")
     if not user_agent:
-        reasons.append("no user agent")
+        # Browsers always send one; a mail provider's one-click POST (RFC 8058) may well not.
+        if via_page:
+            reasons.append("no user agent")
     elif match:
         reasons.append(f"user agent matches scanner pattern {match.group(0).lower()!r}")
     if via_page:

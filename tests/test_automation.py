@@ -21,7 +21,7 @@ def test_a_post_right_after_the_page_was_served_is_flagged():
     assert "after the page was served" in result.evidence
 
 
-@pytest.mark.parametrize("agent", ["Mozilla/5.0 (compatible; Barracuda Sentinel)", "python-requests/2.32", ""])
+@pytest.mark.parametrize("agent", ["Mozilla/5.0 (compatible; Barracuda Sentinel)", "python-requests/2.32"])
 def test_scanner_user_agents_are_flagged(agent):
     result = automation.assess(user_agent=agent, stamp=None, via_page=False)
     assert result.suspected
@@ -35,3 +35,8 @@ def test_a_forged_or_missing_stamp_is_evidence():
 
 def test_one_click_requests_are_not_judged_by_the_form_stamp():
     assert not automation.assess(user_agent="Mozilla/5.0 (Macintosh)", stamp=None, via_page=False).suspected
+
+
+def test_a_page_post_without_user_agent_is_flagged_a_one_click_post_is_not():
+    assert automation.assess(user_agent="", stamp=automation.served_stamp(), via_page=True).suspected
+    assert not automation.assess(user_agent="", stamp=None, via_page=False).suspected
