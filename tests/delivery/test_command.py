@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -50,6 +51,7 @@ def test_once_with_nothing_due_says_so(maileon_sandbox):
 
 def test_the_loop_stops_cleanly_on_sigterm(tmp_path):
     env = {**os.environ, "DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    env.pop("PYTHONUNBUFFERED", None)  # as under a process manager: the command must flush its own lines
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, check=True,
                    capture_output=True, timeout=120)
     worker = subprocess.Popen(
@@ -57,6 +59,8 @@ def test_the_loop_stops_cleanly_on_sigterm(tmp_path):
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
+        ready, _, _ = select.select([worker.stdout], [], [], 30)
+        assert ready, "the worker did not announce itself within 30 s (stdout not flushed?)"
         assert worker.stdout.readline().startswith("Delivering unsubscribes every 0.2 s")
         time.sleep(0.5)
         worker.send_signal(signal.SIGTERM)

@@ -51,6 +51,8 @@ class Command(BaseCommand):
                 self.stdout.write(report.summary())
                 return
             self.stdout.write(f"Delivering unsubscribes every {interval:g} s (Ctrl-C stops).")
+            # stdout is block-buffered when piped (a process manager, a log collector): say it now, not at exit.
+            self.stdout.flush()
             delivery.run(poll_interval=interval, stop=stop, breaker=breaker, lease_seconds=lease_seconds)
             self.stdout.write("Unsubscribe delivery stopped.")
 
