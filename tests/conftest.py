@@ -14,9 +14,13 @@ The fake Maileon (preference_center/sandbox), three ways in:
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
 from preference_center.sandbox import store as sandbox_store_module
+from preference_center.services import account
 from preference_center.sandbox.store import SandboxStore
 
 SANDBOX_API_PATH = "/sandbox/maileon/1.0"
@@ -44,8 +48,22 @@ def maileon_sandbox(sandbox_store, settings):
 def live_maileon(sandbox_store, live_server, settings):
     settings.MAILEON_API_URL = live_server.url + SANDBOX_API_PATH
     yield sandbox_store
-    # The live server outlives the test: answers still delayed are cut short, so none runs into the next test.
+    # The live server outlives the test: answers still delayed are cut short, so none runs into the next test,
+    # and the app's kept-alive connections to it are closed, so no server thread waits on them at exit.
     sandbox_store.faults.clear()
+    account.close_clients()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_connection_outlives_the_session():
+    """A live-server thread still blocked on a kept-alive connection when the interpreter shuts down can abort
+    it (stderr lock at finalisation). Close the app's pooled connections and let those threads end."""
+    yield
+    account.close_clients()
+    deadline = time.monotonic() + 5
+    for thread in threading.enumerate():
+        if "process_request_thread" in thread.name:
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
 # Skips @pytest.mark.postgres tests on any other database (make test's second pass runs them on PostgreSQL).
 pytest_plugins = ["tests.postgres"]

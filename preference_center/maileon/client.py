@@ -50,6 +50,10 @@ class MaileonClient:
         self.config = config
         self._transport = Transport(config)
 
+    def close(self) -> None:
+        """End the pooled connections to Maileon of every thread (shutdown, tests)."""
+        self._transport.close_all()
+
     def __repr__(self) -> str:
         return f"MaileonClient({self.config!r})"
 

@@ -112,6 +112,10 @@ class Transport:
         self._base_url = config.base_url.rstrip("/")
         self._auth = _MaileonKeyAuth(config.api_key)
         self._local = threading.local()
+        # Every thread's session, so close_all() can end the pooled keep-alive connections of all of them.
+        self._sessions: list[requests.Session] = []
+        self._generation = 0
+        self._lock = threading.Lock()
         _install_url_redaction()
 
     def __repr__(self) -> str:
@@ -122,12 +126,15 @@ class Transport:
     def _session(self) -> requests.Session:
         """requests does not promise a Session is thread-safe: one per thread, created on first use."""
         session = getattr(self._local, "session", None)
-        if session is None:
+        if session is None or getattr(self._local, "generation", None) != self._generation:
             session = requests.Session()
             # No urllib3 retries: retrying is decided here, for GET only.
             adapter = HTTPAdapter(pool_connections=1, pool_maxsize=4, max_retries=0)
             session.mount("https://", adapter)
             session.mount("http://", adapter)
+            with self._lock:
+                self._sessions.append(session)
+                self._local.generation = self._generation
             self._local.session = session
         return session
 
@@ -137,6 +144,17 @@ class Transport:
         if session is not None:
             session.close()
             self._local.session = None
+            with self._lock:
+                if session in self._sessions:
+                    self._sessions.remove(session)
+
+    def close_all(self) -> None:
+        """Close every thread's session (at shutdown; a thread that calls again later gets a fresh one)."""
+        with self._lock:
+            sessions, self._sessions = self._sessions, []
+            self._generation += 1
+        for session in sessions:
+            session.close()
 
     # --- one call
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
 
 from django.conf import settings
 from django.core.cache import cache
@@ -19,22 +19,36 @@ DEFINITIONS_TTL = 600  # seconds: marketers add a preference in Maileon, pages s
 
 
 def get_client() -> MaileonClient:
-    return _client_for(
-        settings.MAILEON_API_URL,
-        settings.MAILEON_API_KEY,
-        settings.MAILEON_CONNECT_TIMEOUT,
-        settings.MAILEON_READ_TIMEOUT,
-    )
-
-
-@lru_cache(maxsize=4)
-def _client_for(base_url: str, api_key: str, connect_timeout: float, read_timeout: float) -> MaileonClient:
-    # One client per configuration: it keeps one pooled session per thread (keep-alive to Maileon).
-    return MaileonClient(
+    return client_for(
         MaileonConfig(
-            base_url=base_url, api_key=api_key, connect_timeout=connect_timeout, read_timeout=read_timeout
+            base_url=settings.MAILEON_API_URL,
+            api_key=settings.MAILEON_API_KEY,
+            connect_timeout=settings.MAILEON_CONNECT_TIMEOUT,
+            read_timeout=settings.MAILEON_READ_TIMEOUT,
         )
     )
+
+
+# One client per configuration: each keeps one pooled session per thread (keep-alive to Maileon).
+_clients: dict[MaileonConfig, MaileonClient] = {}
+_clients_lock = threading.Lock()
+
+
+def client_for(config: MaileonConfig) -> MaileonClient:
+    client = _clients.get(config)
+    if client is None:
+        with _clients_lock:
+            client = _clients.setdefault(config, MaileonClient(config))
+    return client
+
+
+def close_clients() -> None:
+    """End every pooled connection to Maileon (process shutdown, and tests whose server goes away)."""
+    with _clients_lock:
+        clients = list(_clients.values())
+        _clients.clear()
+    for client in clients:
+        client.close()
 
 
 def _cached(key: str, load):

@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from functools import lru_cache, partial
+from functools import partial
 
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -26,14 +26,13 @@ from ..maileon import (
     Contact,
     InvalidLinkError,
     MaileonClient,
-    MaileonConfig,
     MaileonError,
     ProtocolError,
     RejectedError,
     UnavailableError,
 )
 from ..models import Status, UnsubscribeRequest
-from .account import get_client
+from .account import client_for, get_client
 
 logger = logging.getLogger(__name__)
 
@@ -115,13 +114,7 @@ def claim_next(
 def worker_client() -> MaileonClient:
     """The pages' client without inline read retries: a worker retries the whole row later (backoff, circuit
     breaker), so an outage costs it one call per attempt, not three."""
-    return _without_read_retries(get_client().config)
-
-
-@lru_cache(maxsize=4)
-def _without_read_retries(config: MaileonConfig) -> MaileonClient:
-    # One per configuration, like the pages' client: it keeps its pooled sessions (keep-alive).
-    return MaileonClient(replace(config, read_retries=0))
+    return client_for(replace(get_client().config, read_retries=0))
 
 
 def deliver_now(pk: int, *, contact: Contact | None = None) -> bool:

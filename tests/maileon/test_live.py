@@ -3,6 +3,7 @@ and Retry-After as sockets and clocks see them, which `responses` cannot show.""
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -85,3 +86,22 @@ def test_a_retry_after_longer_than_we_wait_is_reported_not_waited_for(maileon, l
         read_erika(maileon, live_maileon)
     assert unavailable.value.retry_after == 120
     assert len(live_maileon.calls) == 1
+
+
+def test_close_ends_every_threads_kept_alive_connection_and_the_client_goes_on(live_maileon, settings):
+    client = MaileonClient(MaileonConfig(base_url=settings.MAILEON_API_URL, api_key="sandbox"))
+    checksum = live_maileon.checksum_for(1001)
+    others = set(threading.enumerate())
+    worker = threading.Thread(target=lambda: client.get_contact(contact_id=1001, checksum=checksum))
+    worker.start()
+    worker.join(timeout=10)
+    client.get_contact(contact_id=1001, checksum=checksum)
+    open_before = [t for t in threading.enumerate() if "process_request_thread" in t.name and t not in others]
+    assert len(open_before) >= 2  # each thread's session keeps a connection (a server thread) open
+
+    client.close()
+    for thread in open_before:
+        thread.join(timeout=5)
+    assert not any(thread.is_alive() for thread in open_before)
+    assert client.get_contact(contact_id=1001, checksum=checksum).id == 1001  # a fresh session
+    client.close()
