@@ -91,12 +91,7 @@ class SandboxServer(ThreadingHTTPServer):
 
     def take_after_apply_drop(self, method: str, path: str) -> bool:
         with self.lock:
-            for drop in self.after_apply_drops:
-                if drop.matches(method, path):
-                    if drop.remaining is not None:
-                        drop.remaining -= 1
-                    return True
-        return False
+            return any(drop.take(method, path) for drop in self.after_apply_drops)
 
     def reset(self) -> None:
         """The demo seed again, no faults, no latency, an empty call log (between tests)."""

@@ -147,6 +147,14 @@ class CallMatcher:
             return False
         return self.path_contains is None or self.path_contains in path
 
+    def take(self, method: str, path: str) -> bool:
+        """Whether the switch applies to this call; if so it is counted as used."""
+        if not self.matches(method, path):
+            return False
+        if self.remaining is not None:
+            self.remaining -= 1
+        return True
+
 
 @dataclass(kw_only=True)
 class Fault(CallMatcher):
@@ -209,12 +217,7 @@ class FaultSwitches:
     def take(self, method: str, path: str) -> Fault | None:
         """The first switch that applies to this call, counted as used."""
         with self._lock:
-            for fault in self._faults:
-                if fault.matches(method, path):
-                    if fault.remaining is not None:
-                        fault.remaining -= 1
-                    return fault
-        return None
+            return next((fault for fault in self._faults if fault.take(method, path)), None)
 
 
 def checksum_for(contact_id: int) -> str:
