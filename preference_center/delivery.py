@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -125,22 +126,42 @@ def deliver_due(
     breaker = breaker or CircuitBreaker()
     client = outbox.worker_client()
     report = DeliveryReport()
-    attempted: set[int] = set()  # a row retried with a tiny backoff is due again at once: once per pass
-    while limit is None or len(attempted) < limit:
-        if should_stop is not None and should_stop():
-            break
-        clock = now or timezone.now()
-        # Open: the probe of this pass was its first row. Held: nobody calls until Retry-After has passed.
-        if (attempted and breaker.is_open) or not breaker.may_call(clock):
-            report.paused = True
-            break
-        row = outbox.claim_next(now=clock, exclude=attempted, lease_seconds=lease_seconds)
-        if row is None:
-            break
-        attempted.add(row.pk)
-        result = outbox.attempt(row, now=clock, client=client)
-        report.count(result)
-        breaker.record(result, clock)
+    attempted = 0
+    # A row retried with a tiny backoff is due again at once; each row is attempted once per pass. Only such
+    # rows are excluded from later claims (a list of every row of a long pass would grow each query with it).
+    due_again: set[int] = set()
+    batch: list = []
+    try:
+        while limit is None or attempted < limit:
+            if should_stop is not None and should_stop():
+                break
+            clock = now or timezone.now()
+            # Open: the probe of this pass was its first row. Held: nobody calls until Retry-After has passed.
+            if (attempted and breaker.is_open) or not breaker.may_call(clock):
+                report.paused = True
+                break
+            if batch and time.monotonic() - claimed_at > lease_seconds - outbox.ATTEMPT_WORST_CASE_SECONDS:
+                outbox.release(batch)  # the lease might end during the next attempt: claim afresh
+                batch = []
+            if not batch:
+                # While the breaker is open a pass makes one probe: claim one row, not a batch.
+                size = 1 if breaker.is_open else outbox.CLAIM_BATCH
+                if limit is not None:
+                    size = min(size, limit - attempted)
+                batch = outbox.claim_batch(now=clock, size=size, exclude=due_again, lease_seconds=lease_seconds)
+                claimed_at = time.monotonic()
+                if not batch:
+                    break
+            row = batch.pop(0)
+            attempted += 1
+            result = outbox.attempt(row, now=clock, client=client)
+            report.count(result)
+            breaker.record(result, clock)
+            if result.may_be_due_again:
+                due_again.add(row.pk)
+    finally:
+        if batch:
+            outbox.release(batch)  # stopped, paused or failed mid-batch: the rest is due for anyone at once
     if breaker.is_open and attempted:
         report.paused = True
     return report

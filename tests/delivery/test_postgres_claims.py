@@ -71,3 +71,29 @@ def test_a_row_locked_by_another_claimer_is_skipped_not_waited_for(make_request)
         thread.join()
 
     assert row is not None and row.pk == second.pk
+
+
+def test_workers_claiming_batches_at_once_never_share_a_row(make_request):
+    rows = [make_request(1001 + n) for n in range(4)] + [make_request(2001 + n) for n in range(26)]
+    now = timezone.now()
+    start = threading.Barrier(4)
+    batches: list[list[int]] = []
+
+    def worker():
+        start.wait()
+        try:
+            batches.append([row.pk for row in outbox.claim_batch(now=now, size=10)])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    claimed = [pk for batch in batches for pk in batch]
+    assert len(claimed) == len(set(claimed))  # no row in two batches
+    assert len(claimed) == 30  # skip_locked: nobody waited, every row went to one of them
+    leases = {row.pk: row.lease_id for row in UnsubscribeRequest.objects.filter(pk__in=[r.pk for r in rows])}
+    assert all(len({leases[pk] for pk in batch}) == 1 for batch in batches if batch)  # one lease per batch

@@ -327,3 +327,79 @@ def test_the_loop_drains_a_backlog_without_waiting_between_full_passes(maileon_s
 
     assert not UnsubscribeRequest.objects.filter(status=Status.PENDING).exists()  # three passes, no 60 s wait
     assert len(unsubscribe_calls(maileon_sandbox)) == 3
+
+
+# --- batches
+
+
+@pytest.fixture
+def backlog(sandbox_store, make_request):
+    """`count` due rows for contacts the sandbox knows, oldest first."""
+
+    def make(count: int, first: int = 710_000) -> list[UnsubscribeRequest]:
+        start = timezone.now() - timedelta(minutes=count)
+        rows = []
+        for n in range(count):
+            sandbox_store.add_contact(first + n, f"backlog-{n}@example.invalid")
+            rows.append(make_request(first + n, verified=True, next_attempt_at=start + timedelta(minutes=n)))
+        return rows
+
+    return make
+
+
+def test_a_batch_holds_the_most_overdue_rows_under_one_lease(backlog):
+    rows = backlog(5)
+    now = timezone.now()
+
+    batch = outbox.claim_batch(now=now, size=3)
+
+    assert [row.pk for row in batch] == [row.pk for row in rows[:3]]
+    assert len({row.lease_id for row in batch}) == 1
+    rest = outbox.claim_batch(now=now, size=10, exclude=[rows[3].pk])
+    assert [row.pk for row in rest] == [rows[4].pk]  # none of the leased rows, nor the excluded one
+
+
+def test_released_rows_are_due_again_without_an_attempt_counted(backlog):
+    rows = backlog(3)
+    now = timezone.now()
+    batch = outbox.claim_batch(now=now, size=3)
+
+    assert outbox.release(batch[1:]) == 2
+
+    again = outbox.claim_batch(now=now, size=3)
+    assert [row.pk for row in again] == [rows[1].pk, rows[2].pk]
+    assert [row.attempts for row in again] == [1, 1]
+
+
+def test_a_long_pass_costs_about_one_query_per_row(maileon_sandbox, backlog, django_assert_max_num_queries):
+    backlog(45)
+
+    # Per row the outcome's UPDATE; per batch of 20 a claim of three queries in a transaction (a savepoint
+    # pair inside the test's own), and one empty claim at the end. A claim per row would take 45 * 6.
+    with django_assert_max_num_queries(45 + 5 * 4):
+        report = delivery.deliver_due(limit=None)
+
+    assert report.delivered == 45
+    assert len(unsubscribe_calls(maileon_sandbox)) == 45
+
+
+def test_a_pass_paused_by_the_breaker_gives_back_the_rest_of_its_batch(maileon_sandbox, backlog):
+    rows = backlog(8)
+    maileon_sandbox.faults.inject(status=503, times=None)
+
+    report = delivery.deliver_due(breaker=delivery.CircuitBreaker(threshold=3))
+
+    assert (report.retried, report.paused) == (3, True)
+    untouched = UnsubscribeRequest.objects.filter(pk__in=[row.pk for row in rows[3:]])
+    assert [(row.attempts, row.lease_id, row.leased_until) for row in untouched] == [(0, None, None)] * 5
+
+
+def test_a_batch_is_given_back_when_the_lease_might_not_cover_the_next_attempt(maileon_sandbox, backlog):
+    rows = backlog(3)
+
+    # No slack beyond one attempt's worst case: after each attempt the rest of the batch goes back and is
+    # claimed afresh, so no attempt starts under a lease that may run out.
+    report = delivery.deliver_due(lease_seconds=outbox.ATTEMPT_WORST_CASE_SECONDS)
+
+    assert report.delivered == 3
+    assert [row.attempts for row in UnsubscribeRequest.objects.filter(pk__in=[r.pk for r in rows])] == [1, 1, 1]
