@@ -197,6 +197,29 @@ def test_sessions_do_not_retry_in_urllib3(config):
     assert adapter.max_retries.total == 0
 
 
+def test_proxy_and_ca_bundle_from_the_environment_are_used(config, maileon, monkeypatch):
+    # Read once when a thread's session is made (requests would walk the environment on every call).
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/company-ca.pem")
+    maileon.answer("GET", "/contacts/contact", body=CONTACT)
+
+    read(MaileonClient(config))
+
+    sent = maileon.mock.calls[0].request.req_kwargs
+    assert sent["proxies"].get("https") == "http://proxy.internal:3128"
+    assert sent["verify"] == "/etc/ssl/company-ca.pem"
+
+
+def test_no_proxy_exempts_maileon(config, maileon, monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
+    monkeypatch.setenv("NO_PROXY", "api.maileon.test")
+    maileon.answer("GET", "/contacts/contact", body=CONTACT)
+
+    read(MaileonClient(config))
+
+    assert not maileon.mock.calls[0].request.req_kwargs["proxies"].get("https")
+
+
 def test_close_drops_this_threads_session(config):
     transport = Transport(config)
     first = transport._session()
