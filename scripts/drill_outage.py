@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -66,10 +67,12 @@ def main() -> int:
 
         control.clear_faults()  # Maileon is back
         restored = time.monotonic()
+        restored_at = _now()
         drained = _wait_for_drain(options)
         drain_seconds = time.monotonic() - restored if drained else None
         time.sleep(0.5)  # answers in flight land before counting
         figures = _figures(options, control, statuses, submit_seconds, drain_seconds, outage_stats)
+        figures.update(_pace(options, restored_at))
     finally:
         for worker in workers:
             _stop(worker)
@@ -103,7 +106,11 @@ def _options() -> argparse.Namespace:
 
 
 def _environment(options: argparse.Namespace, work: Path, api_url: str) -> dict[str, str]:
-    env = {"DEBUG": "1", "MAILEON_API_KEY": "sandbox", "MAILEON_API_URL": api_url, "PYTHONUNBUFFERED": "1"}
+    # Production settings (DEBUG off): in DEBUG Django keeps every query of a process, which a worker draining
+    # a backlog would pay for on each row.
+    env = {"DEBUG": "off", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "testserver",
+           "SECURE_SSL_REDIRECT": "off", "MAILEON_API_KEY": "sandbox", "MAILEON_API_URL": api_url,
+           "PYTHONUNBUFFERED": "1"}
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url:
         # Several processes write at once: wait for the lock instead of failing, and take it up front in a
@@ -220,6 +227,28 @@ def _wait_for_drain(options: argparse.Namespace) -> bool:
     return False
 
 
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def _pace(options: argparse.Namespace, restored_at) -> dict:
+    """When the workers noticed the recovery (their breaker's next probe) and how fast they drained from then."""
+    from django.db.models import Count, Max, Min
+
+    span = _rows(options).filter(delivered_at__gte=restored_at).aggregate(
+        first=Min("delivered_at"), last=Max("delivered_at"), count=Count("pk")
+    )
+    if not span["count"]:
+        return {"first_delivery_seconds": None, "drain_rate": None}
+    seconds = (span["last"] - span["first"]).total_seconds()
+    return {
+        "first_delivery_seconds": (span["first"] - restored_at).total_seconds(),
+        "drain_rate": span["count"] / seconds if seconds > 0 else None,
+    }
+
+
 def _figures(options, control: Control, statuses, submit_seconds, drain_seconds, outage_stats) -> dict:
     from preference_center.models import Status
 
@@ -266,6 +295,10 @@ def _print(figures: dict, options: argparse.Namespace, work: Path) -> None:
     print(f"unsubscribed in Maileon:  {figures['unsubscribed_in_maileon']}")
     print("time to drain:            " + (f"{drain:.1f} s after recovery" if drain is not None
                                           else f"NOT drained within {options.timeout:g} s"))
+    if figures["first_delivery_seconds"] is not None:
+        rate = figures["drain_rate"]
+        print(f"first delivery:           {figures['first_delivery_seconds']:.1f} s after recovery (a probe), "
+              f"then {f'{rate:.0f} rows/s' if rate else 'all at once'}")
     print(f"Maileon calls:            {figures['calls_total']} {figures['calls_by_method']} "
           f"({figures['calls_during_outage']} during the outage)")
     print(f"unsubscribe calls:        {figures['unsubscribe_calls']}")
