@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import secrets
 import sys
 import time
 from dataclasses import dataclass
@@ -66,6 +67,9 @@ class Plan:
     readers: itertools.cycle  # contacts for GET/POST profile and GET unsubscribe
     unsubscribers: itertools.count  # a fresh contact for every unsubscribe POST
     profile_edits = itertools.count()
+    # Every load process starts the readers' cycle at its beginning: a value of its own per process, or a POST
+    # would re-send what an earlier cell saved for the same contact ("nothing to save", no PUT).
+    edit_tag = secrets.token_hex(3)
     unsubscribes_used = 0
 
 
@@ -87,7 +91,7 @@ class Recipient(FastHttpUser):
             path, data = f"/bench/sleep/?ms={factor * Plan.latency_ms:g}", None
         elif scenario.name in ("profile_get", "profile_post"):
             path = "/profile/?" + _contact_query(next(Plan.readers))
-            data = {"FIRSTNAME": f"Bench{next(Plan.profile_edits)}"} if scenario.method == "POST" else None
+            data = {"FIRSTNAME": f"Bench{Plan.edit_tag}{next(Plan.profile_edits)}"} if scenario.method == "POST" else None
         elif scenario.name == "unsubscribe_get":
             path, data = "/unsubscribe/?" + _contact_query(next(Plan.readers)), None
         else:

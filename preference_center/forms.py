@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.core.validators import RegexValidator
+from django.forms.renderers import Jinja2
 from django.utils.translation import gettext_lazy as _
 
 from .fields import STANDARD_FIELDS, TEXT_MAX_LENGTH
@@ -134,8 +135,15 @@ def offers_opt_in(page: PageConfig, contact: Contact) -> bool:
     return bool(page.doi_mailing_key) and contact.permission is Permission.NONE
 
 
+RECIPIENT_FORM_RENDERER = Jinja2()
+
+
 class AccessibleFormMixin:
     """Ties hints and errors to their inputs (aria-describedby, aria-invalid) for screen readers."""
+
+    # Django's own widget templates in their Jinja2 version (shipped with Django, same markup): a profile page
+    # renders a dozen widgets, and the template engine's per-widget cost was a fifth of the page's own time.
+    default_renderer = RECIPIENT_FORM_RENDERER
 
     def _describe_fields(self) -> None:
         for name, field in self.fields.items():
