@@ -7,3 +7,6 @@ class PreferenceCenterConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the system checks)
+        from . import page_cache
+
+        page_cache.connect_signals()

@@ -9,8 +9,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from . import links
+from . import links, page_cache
 from .models import PageConfig
+from .page_cache import UnknownPageError  # noqa: F401  (views and error pages catch it from here)
 
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 
@@ -78,14 +79,6 @@ def render_page(
     return response
 
 
-class UnknownPageError(Exception):
-    """/p/<slug>/ names no page configuration (error_pages renders the not-found page)."""
-
-
 def resolve_page(slug: str | None) -> PageConfig:
-    if slug is None:
-        return PageConfig.get_default()
-    page = PageConfig.objects.filter(slug=slug).first()
-    if page is None:
-        raise UnknownPageError(slug)
-    return page
+    """The page configuration of a recipient view (page_cache: kept per process for a few seconds)."""
+    return page_cache.get(slug)

@@ -10,7 +10,6 @@ import re
 from collections.abc import Callable
 
 from django.db import DatabaseError, connection
-from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -68,9 +67,7 @@ def mask_email(email: str | None) -> str:
 @require_http_methods(["GET", "HEAD", "POST"])
 @recipient_view
 def profile(request: HttpRequest, slug: str | None = None) -> HttpResponse:
-    page = resolve_page(slug)
-    # The read, the preference definitions and the form each walk the page's fields and groups: one query each.
-    prefetch_related_objects([page], "fields", "preference_groups")
+    page = resolve_page(slug)  # with its fields and preference groups
     link = _link(request)
     contact = profile_service.load_profile(link=link, page=page)
     language = _language(request, page, contact)

@@ -19,6 +19,7 @@ import time
 
 import pytest
 
+from preference_center import page_cache
 from preference_center.sandbox import store as sandbox_store_module
 from preference_center.services import account
 from preference_center.sandbox.store import SandboxStore
@@ -52,6 +53,14 @@ def live_maileon(sandbox_store, live_server, settings):
     # and the app's kept-alive connections to it are closed, so no server thread waits on them at exit.
     sandbox_store.faults.clear()
     account.close_clients()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_page_cache():
+    """Each test's database starts afresh; page configurations cached by an earlier test must not show."""
+    page_cache.clear()
+    yield
+    page_cache.clear()
 
 
 @pytest.fixture(scope="session", autouse=True)
