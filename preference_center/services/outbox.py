@@ -165,14 +165,17 @@ def worker_client() -> MaileonClient:
     return client_for(replace(get_client().config, read_retries=0))
 
 
-def deliver_now(pk: int, *, contact: Contact | None = None) -> bool:
-    """The inline attempt of a recipient's POST: claim the row like a worker would, attempt once, say whether
-    Maileon has it. Whatever fails stays due for the worker."""
-    now = timezone.now()
-    row = claim(pk, now=now)
-    if row is None:
-        return False
-    result = attempt(row, now=now, contact=contact)
+def lease_for_insert(now: datetime) -> dict:
+    """Columns that make a row, as it is inserted, already claimed by the request inserting it: its inline
+    attempt needs no claim of its own (a write and a commit less). Should that request die, the lease expires
+    and a worker takes the row over."""
+    return {"lease_id": uuid.uuid4(), "leased_until": now + timedelta(seconds=LEASE_SECONDS), "attempts": 1}
+
+
+def deliver_now(row: UnsubscribeRequest, *, contact: Contact | None = None) -> bool:
+    """The inline attempt of a recipient's POST, on a row inserted under `lease_for_insert`: attempt once, say
+    whether Maileon has it. Whatever fails stays due for the worker."""
+    result = attempt(row, now=timezone.now(), contact=contact)
     return result.saved and result.outcome is Outcome.DELIVERED
 
 

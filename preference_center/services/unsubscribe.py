@@ -70,9 +70,12 @@ def request_unsubscribe(
     contact = _verify_link(link)
     if assessment is None:
         assessment = automation.assess(user_agent=user_agent, stamp=None, via_page=False)
+    # Verified: inserted already leased to this request, for its inline attempt below.
+    lease = outbox.lease_for_insert(timezone.now()) if contact is not None else {}
     request, repeated = _record(
         link=link,
         fields=dict(
+            **lease,
             contact_id=link.contact_id,
             checksum=link.checksum,
             mailing_id=link.mailing_id,
@@ -255,9 +258,9 @@ def _deliver_after_commit(request: UnsubscribeRequest, contact: Contact) -> bool
     """One inline attempt, only once the row is committed. Inside a caller's transaction (ATOMIC_REQUESTS, a
     test's `db`) it runs on commit instead, and the recipient is told "recorded" rather than "done"."""
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: outbox.deliver_now(request.pk, contact=contact))
+        transaction.on_commit(lambda: outbox.deliver_now(request, contact=contact))
         return False
-    return outbox.deliver_now(request.pk, contact=contact)
+    return outbox.deliver_now(request, contact=contact)
 
 
 def _unsubscribe_allowing_for_mailing(

@@ -197,3 +197,28 @@ def test_by_email_page_unsubscribes_the_verified_address_without_keeping_it(mail
     assert call.path == "/contacts/email/john.example+news@example.com/unsubscribe"
     assert call.values("nlaccountid") == ["311", "312"]
     assert "@" not in row_values(outcome.request)
+
+
+def test_a_request_that_died_before_its_inline_attempt_leaves_the_row_to_the_worker(
+    maileon_sandbox, link_for, monkeypatch
+):
+    # The row is inserted already leased to the request's own inline attempt; the request dies right after.
+    from preference_center.services import outbox
+
+    def dies(row, **kwargs):
+        raise SystemExit("worker process killed")
+
+    monkeypatch.setattr(outbox, "deliver_now", dies)
+    now = timezone.now()
+    with pytest.raises(SystemExit):
+        submit(link_for(1004))
+    monkeypatch.undo()
+
+    while_leased = delivery.deliver_due(now=now + timedelta(seconds=outbox.LEASE_SECONDS - 5))
+    after_expiry = delivery.deliver_due(now=now + timedelta(seconds=outbox.LEASE_SECONDS + 5))
+
+    assert while_leased.attempted == 0  # nobody else attempts it while the request might still be at it
+    assert after_expiry.delivered == 1
+    row = UnsubscribeRequest.objects.get(contact_id=1004)
+    assert row.status == Status.DELIVERED and row.attempts == 2
+    assert len(unsubscribe_calls(maileon_sandbox)) == 1
