@@ -131,6 +131,7 @@ def deliver_due(
     # rows are excluded from later claims (a list of every row of a long pass would grow each query with it).
     due_again: set[int] = set()
     batch: list = []
+    claimed_at = 0.0
     try:
         while limit is None or attempted < limit:
             if should_stop is not None and should_stop():

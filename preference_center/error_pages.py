@@ -19,7 +19,8 @@ from . import throttle
 from .links import MalformedLinkError
 from .maileon import InvalidLinkError, MaileonError, ProtocolError, RejectedError, UnavailableError
 from .models import PageConfig
-from .rendering import UnknownPageError, render_page
+from .page_cache import UnknownPageError
+from .rendering import render_page
 from .security import ForbiddenOriginError
 
 logger = logging.getLogger(__name__)

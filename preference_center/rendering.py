@@ -11,7 +11,6 @@ from django.utils import translation
 
 from . import links, page_cache
 from .models import PageConfig
-from .page_cache import UnknownPageError  # noqa: F401  (views and error pages catch it from here)
 
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 

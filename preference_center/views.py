@@ -22,7 +22,8 @@ from . import language as languages
 from .forms import ProfileForm, UnsubscribeForm
 from .maileon import Contact
 from .models import PageConfig, Via
-from .rendering import UnknownPageError, page_url, render_page, resolve_page
+from .page_cache import UnknownPageError
+from .rendering import page_url, render_page, resolve_page
 from .services import profile as profile_service
 from .services import unsubscribe as unsubscribe_service
 

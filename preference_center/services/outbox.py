@@ -2,7 +2,8 @@
 given later) reaches Maileon, used by the worker (`delivery.py`) and by the inline attempt of a recipient's POST.
 
 A row is delivered only by whoever holds its lease: a conditional UPDATE sets `leased_until` and a fresh
-`lease_id`, so two claimers can't both win (on SQLite too). Maileon is called outside any transaction, and the
+`lease_id` (one per claimed batch), so two claimers can't both win (on SQLite too); a recipient's POST inserts
+its row already leased to its own inline attempt. Maileon is called outside any transaction, and the
 outcome is saved only if the lease id still matches. A worker that dies mid-call leaves a lease that expires;
 the next claimer repeats the call, which is harmless (at-least-once; see `_may_already_be_gone`).
 """
@@ -80,23 +81,6 @@ def due(now: datetime) -> Q:
     later_reason = Q(status=Status.DELIVERED, reason_added_later=True, reason_delivered=False) & ~Q(checksum="")
     lease_free = Q(leased_until__isnull=True) | Q(leased_until__lte=now)
     return (unsubscribe | later_reason) & Q(next_attempt_at__lte=now) & lease_free
-
-
-def claim(pk: int, *, now: datetime, lease_seconds: float = LEASE_SECONDS) -> UnsubscribeRequest | None:
-    """Take the lease of one due row, or None if it is not due or someone else holds it. Counts the attempt."""
-    lease_id = uuid.uuid4()
-    won = (
-        UnsubscribeRequest.objects.filter(due(now), pk=pk).update(
-            lease_id=lease_id,
-            leased_until=now + timedelta(seconds=lease_seconds),
-            attempts=F("attempts") + 1,
-            updated_at=now,
-        )
-        == 1
-    )
-    if not won:
-        return None
-    return UnsubscribeRequest.objects.select_related("page").get(pk=pk, lease_id=lease_id)
 
 
 def claim_batch(

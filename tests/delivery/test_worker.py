@@ -26,18 +26,17 @@ def test_two_claims_of_one_row_have_one_winner(make_request):
     row = make_request()
     now = timezone.now()
 
-    first = outbox.claim(row.pk, now=now)
-    second = outbox.claim(row.pk, now=now)
+    first = outbox.claim_next(now=now)
+    second = outbox.claim_next(now=now)
 
-    assert first is not None and first.lease_id is not None
+    assert first is not None and first.pk == row.pk and first.lease_id is not None
     assert second is None
-    assert outbox.claim_next(now=now) is None
 
 
 def test_a_row_leased_by_a_killed_worker_is_delivered_after_the_lease_expires(maileon_sandbox, make_request):
     row = make_request(1004)
     now = timezone.now()
-    assert outbox.claim(row.pk, now=now) is not None  # ...and the worker holding it dies
+    assert outbox.claim_next(now=now) is not None  # ...and the worker holding it dies
 
     while_leased = delivery.deliver_due(now=now + timedelta(seconds=outbox.LEASE_SECONDS - 1))
     after_expiry = delivery.deliver_due(now=now + timedelta(seconds=outbox.LEASE_SECONDS + 1))
@@ -54,7 +53,7 @@ def test_a_worker_killed_after_maileon_took_the_unsubscribe_leaves_it_delivered_
 ):
     row = make_request(1004, verified=True)
     now = timezone.now()
-    claimed = outbox.claim(row.pk, now=now)
+    claimed = outbox.claim_next(now=now)
     maileon_sandbox.faults.inject(delay=10, method="DELETE")  # Maileon acts, the answer never arrives
     outbox.attempt(claimed, now=now)
     maileon_sandbox.process_pending()  # Maileon's background processing
@@ -71,8 +70,8 @@ def test_a_worker_killed_after_maileon_took_the_unsubscribe_leaves_it_delivered_
 def test_an_outcome_is_not_saved_once_another_worker_holds_the_lease(maileon_sandbox, make_request):
     row = make_request(1004)
     now = timezone.now()
-    slow = outbox.claim(row.pk, now=now)
-    fast = outbox.claim(row.pk, now=now + timedelta(seconds=outbox.LEASE_SECONDS + 1))
+    slow = outbox.claim_next(now=now)
+    fast = outbox.claim_next(now=now + timedelta(seconds=outbox.LEASE_SECONDS + 1))
 
     result = outbox.attempt(slow, now=now)
 
