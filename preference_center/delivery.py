@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import DatabaseError, IntegrityError, close_old_connections, transaction
+from django.db import DatabaseError, IntegrityError, close_old_connections, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -179,19 +179,24 @@ def run(
     """Deliver in passes until `stop` is set; a pass in progress finishes its current row first."""
     stop = stop or threading.Event()
     breaker = breaker or CircuitBreaker()
-    while not stop.is_set():
-        close_old_connections()  # a long-lived process must survive database restarts and CONN_MAX_AGE
-        try:
-            report = deliver_due(limit=limit, breaker=breaker, should_stop=stop.is_set, lease_seconds=lease_seconds)
-        except DatabaseError:
-            # The database is away (restart, failover): rows stay as they are; try again next pass.
-            logger.exception("unsubscribe delivery pass failed on the database")
-        else:
-            if report.attempted or report.lease_lost:
-                logger.info("unsubscribe delivery: %s", report.summary())
-            if report.full(limit):
-                continue  # a backlog: the next pass at once, so it drains at Maileon's pace, not ours
-        stop.wait(poll_interval)
+    try:
+        while not stop.is_set():
+            close_old_connections()  # a long-lived process must survive database restarts and CONN_MAX_AGE
+            try:
+                report = deliver_due(
+                    limit=limit, breaker=breaker, should_stop=stop.is_set, lease_seconds=lease_seconds
+                )
+            except DatabaseError:
+                # The database is away (restart, failover): rows stay as they are; try again next pass.
+                logger.exception("unsubscribe delivery pass failed on the database")
+            else:
+                if report.attempted or report.lease_lost:
+                    logger.info("unsubscribe delivery: %s", report.summary())
+                if report.full(limit):
+                    continue  # a backlog: the next pass at once, so it drains at Maileon's pace, not ours
+            stop.wait(poll_interval)
+    finally:
+        connection.close()  # run in a thread, the loop's connection would outlive it (and hold the database)
 
 
 def requeue(queryset: QuerySet[UnsubscribeRequest], *, now: datetime | None = None) -> int:
