@@ -43,7 +43,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from preference_center.sandbox.serve import spawn  # noqa: E402
+from preference_center.sandbox.serve import spawn, stop_process  # noqa: E402
 from preference_center.sandbox.store import checksum_for  # noqa: E402
 
 PYTHON = sys.executable
@@ -208,12 +208,7 @@ def _wait_until_up(server: Server) -> None:
 
 
 def _stop(server: Server) -> None:
-    if server.gunicorn.poll() is None:
-        server.gunicorn.terminate()
-        try:
-            server.gunicorn.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            server.gunicorn.kill()
+    stop_process(server.gunicorn, grace=40)  # gunicorn's graceful_timeout is 30 s
     server.sandbox.stop()
 
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import tempfile
@@ -36,7 +35,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from preference_center.sandbox.serve import Control, spawn  # noqa: E402
+from preference_center.sandbox.serve import Control, spawn, stop_process  # noqa: E402
 MAX_COUNT = 20_000
 SENT_MAILING = 88120  # a mailing the sandbox knows as sent to everyone
 DRAFT_MAILING = 99999  # a draft: Maileon refuses the mailing id, the unsubscribe must still happen
@@ -75,7 +74,7 @@ def main() -> int:
         figures.update(_pace(options, restored_at))
     finally:
         for worker in workers:
-            _stop(worker)
+            stop_process(worker, grace=15)  # SIGTERM: the worker finishes the row in hand
         sandbox.stop()
     _print(figures, options, work)
     return 1 if figures["lost"] or figures["delivered_but_subscribed"] or drain_seconds is None else 0
@@ -154,16 +153,6 @@ def _start_worker(env: dict[str, str], options: argparse.Namespace, work: Path, 
          *(["--probe-interval", str(options.probe_interval)] if options.probe_interval is not None else [])],
         cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
     )
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 # --- submissions

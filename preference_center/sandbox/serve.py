@@ -344,15 +344,21 @@ class SandboxProcess:
         return Control(self.url)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, grace=10)
         if self.process.stdout:
             self.process.stdout.close()
+
+
+def stop_process(process: subprocess.Popen, *, grace: float) -> None:
+    """SIGTERM, up to `grace` seconds to finish, then SIGKILL (the sandbox, and the bench's and drills' servers
+    and workers)."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def spawn(*args: str, stderr=None) -> SandboxProcess:
