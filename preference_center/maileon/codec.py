@@ -9,6 +9,8 @@ value), which is not the same as an empty string.
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Iterable, Mapping
 
 from lxml import etree
@@ -19,6 +21,7 @@ from .types import (
     CustomFieldDefinition,
     CustomFieldType,
     Permission,
+    PermissionStatus,
     Preference,
     PreferenceCategory,
     PreferenceDefinition,
@@ -33,8 +36,28 @@ _FALSE = frozenset({"false", "0"})
 _NIL_ATTRIBUTES = ("nil", "{http://www.w3.org/2001/XMLSchema-instance}nil")
 
 
+logger = logging.getLogger(__name__)
+
+
 class CodecError(ValueError):
     """The bytes are not XML we accept (malformed, a DTD/entity, too large, wrong root)."""
+
+
+# --- enumerated values Maileon reports: read tolerantly (maileon-api.md §2.9)
+
+_reported_unknown: set[tuple[str, str]] = set()
+_reported_lock = threading.Lock()
+
+
+def _unknown_value(what: str, text: str) -> None:
+    """An enumerated value we do not know: logged once per value and process, so a page keeps working and the
+    log is not flooded by every view of it."""
+    key = (what, text[:40])
+    with _reported_lock:
+        if key in _reported_unknown:
+            return
+        _reported_unknown.add(key)
+    logger.warning("Maileon reported an unknown %s %r; read as other", what, key[1])
 
 
 # --- parsing and building primitives
@@ -165,15 +188,35 @@ def _decode_int(text: str | None, what: str) -> int:
     return int(text.strip())
 
 
-def _decode_permission(text: str | None) -> Permission | None:
+# Maileon's permission as a code or in the type words of XQueue's PHP client (Permission::getPermission).
+_PERMISSION_WORDS = {
+    "none": Permission.NONE, "soi": Permission.SINGLE_OPT_IN, "coi": Permission.CONFIRMED_OPT_IN,
+    "doi": Permission.DOUBLE_OPT_IN, "doi+": Permission.DOUBLE_OPT_IN_PLUS, "other": Permission.OTHER,
+}
+
+
+def decode_permission(text: str | None) -> Permission | None:
+    """A code 1-6 or a type word (`doi+`); anything else is Permission.OTHER, logged: a permission we cannot
+    name must not break a page (the PHP client maps unknown values to "other" too)."""
     if text is None or not text.strip():
         return None
-    code = _decode_int(text, "permission")
-    try:
-        return Permission(code)
-    except ValueError as exc:
-        # Strictest reading: Maileon documents only 1-6; an unknown code must not be guessed at.
-        raise CodecError(f"unknown permission code {code}") from exc
+    normalized = text.strip().lower()
+    if normalized.isdigit() and int(normalized) in Permission._value2member_map_:
+        return Permission(int(normalized))
+    if normalized in _PERMISSION_WORDS:
+        return _PERMISSION_WORDS[normalized]
+    _unknown_value("permission", normalized)
+    return Permission.OTHER
+
+
+def decode_permission_status(text: str | None) -> PermissionStatus | None:
+    if text is None or not text.strip():
+        return None
+    normalized = text.strip().lower()
+    if normalized in PermissionStatus._value2member_map_:
+        return PermissionStatus(normalized)
+    _unknown_value("permission status", normalized)
+    return PermissionStatus.OTHER
 
 
 # --- fields and preferences (shared by contacts and contact changes)
@@ -209,10 +252,17 @@ def _encode_preference(parent: etree._Element, preference: Preference, *, nil_so
 
 
 def _decode_preference(element: etree._Element) -> Preference:
+    text = _child_text(element, "value")
+    try:
+        value = decode_bool(text)
+    except CodecError:
+        # A value that is neither true/false nor 1/0: shown as "no value" rather than failing the whole page.
+        _unknown_value("preference value", text or "")
+        value = None
     return Preference(
         name=_required_text(element, "name"),
         category=_required_text(element, "category"),
-        value=decode_bool(_child_text(element, "value")),
+        value=value,
         source=_child_text(element, "source"),
     )
 
@@ -243,7 +293,7 @@ def decode_contact(body: bytes) -> Contact:  # client
     return Contact(
         id=_decode_int(_child_text(root, "id"), "contact id"),
         email=_child_text(root, "email"),
-        permission=_decode_permission(_child_text(root, "permission")),
+        permission=decode_permission(_child_text(root, "permission")),
         external_id=_child_text(root, "external_id"),
         standard_fields=_decode_fields(root.find("standard_fields")),
         custom_fields=_decode_fields(root.find("custom_fields")),
@@ -404,11 +454,12 @@ def encode_custom_field_definitions(fields: list[CustomFieldDefinition]) -> byte
 
 
 def _decode_field_type(text: str) -> CustomFieldType:
-    try:
-        return CustomFieldType(text.lower())
-    except ValueError as exc:
-        # Strict: Maileon documents five types (§2.8); a form cannot validate a type it does not know.
-        raise CodecError(f"unknown custom field type {text[:20]!r}") from exc
+    normalized = text.strip().lower()
+    if normalized in CustomFieldType._value2member_map_ and normalized != CustomFieldType.OTHER:
+        return CustomFieldType(normalized)
+    # Maileon documents five types (§2.8); one it adds later must not break the admin or a page.
+    _unknown_value("custom field type", normalized)
+    return CustomFieldType.OTHER
 
 
 def decode_custom_field_definitions(body: bytes) -> list[CustomFieldDefinition]:

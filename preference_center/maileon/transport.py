@@ -225,7 +225,9 @@ class Transport:
 
     def _send(self, method: str, path: str, params: Sequence[tuple[str, str]], body: bytes | None) -> Response:
         headers = {"Accept": CONTENT_TYPE, "User-Agent": self.config.user_agent}
-        if body is not None:
+        if body is not None or method in ("PUT", "POST"):
+            # Both official clients send it on every PUT and POST, with or without a body (the add-reasons PUT
+            # has none); a Maileon that reads the body's type from it must never have to guess.
             headers["Content-Type"] = CONTENT_TYPE
         with self._session().request(
             method,

@@ -20,9 +20,14 @@ class Permission(enum.IntEnum):
     DOUBLE_OPT_IN_PLUS = 5
     OTHER = 6
 
-    @property
-    def allows_newsletter(self) -> bool:
-        return self is not Permission.NONE
+
+class PermissionStatus(enum.StrEnum):
+    """The read-only standard field PERMISSION_STATUS (maileon-api.md §2.9). Values we do not know read as OTHER."""
+
+    AVAILABLE = "available"  # permission, not unsubscribed
+    NONE = "none"  # never had permission
+    UNSUBSCRIBED = "unsubscribed"  # left (Maileon anonymizes such contacts)
+    OTHER = "other"
 
 
 class ReasonType(enum.StrEnum):
@@ -65,6 +70,7 @@ class CustomFieldType(enum.StrEnum):
     FLOAT = "float"
     DATE = "date"
     BOOLEAN = "boolean"
+    OTHER = "other"  # a type Maileon reports that we do not know: shown and sent as text
 
 
 @dataclass(frozen=True)
@@ -117,6 +123,8 @@ class Contact:
     standard_fields: Mapping[str, str | None] = field(default_factory=dict)
     custom_fields: Mapping[str, str | None] = field(default_factory=dict)
     preferences: tuple[Preference, ...] = ()
+    # From the standard field PERMISSION_STATUS, which the client asks for with every read.
+    permission_status: PermissionStatus | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "standard_fields", _frozen(self.standard_fields))
@@ -125,6 +133,11 @@ class Contact:
 
     def preference(self, category: str, name: str) -> Preference | None:
         return next((p for p in self.preferences if p.category == category and p.name == name), None)
+
+    @property
+    def has_left(self) -> bool:
+        """Unsubscribed: Maileon has anonymized the contact, nothing of its profile is left to change."""
+        return self.permission_status is PermissionStatus.UNSUBSCRIBED
 
 
 @dataclass(frozen=True)

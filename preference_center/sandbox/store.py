@@ -249,6 +249,10 @@ class SandboxStore:
             self.reasons: list[RecordedReason] = []
             self.faults = FaultSwitches()
             self.unsubscribe_delay = DEFAULT_UNSUBSCRIBE_DELAY
+            # A Maileon that does not check checksums on reads (undocumented either way, maileon-api.md §2.9):
+            # the app must compare the CHECKSUM it reads with the link's itself.
+            self.lenient_checksum_reads = False
+            self.doi_mailing_keys: set[str] = set()
             _seed(self)
 
     # --- reading
@@ -257,6 +261,10 @@ class SandboxStore:
 
     def contact(self, contact_id: int) -> SandboxContact | None:
         return self.contacts.get(contact_id)
+
+    def next_contact_id(self) -> int:
+        with self.lock:
+            return max([5000, *self.contacts]) + 1
 
     def contacts_with_address(self, email: str, account_ids: set[int]) -> list[SandboxContact]:
         return [c for c in self.contacts.values() if c.account_id in account_ids and same_address(c.email, email)]
@@ -337,6 +345,7 @@ def _seed(store: SandboxStore) -> None:
     store.owned_account_ids = {311, 312}
     store.sent_mailing_ids = {88120, 88121}
     store.draft_mailing_ids = {99999}
+    store.doi_mailing_keys = {"doi-standard"}
 
     store.categories = {
         "Themen": PreferenceCategory("Themen", "Worüber wir schreiben"),

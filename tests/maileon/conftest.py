@@ -21,6 +21,17 @@ XML = "application/vnd.maileon.api+xml"  # exactly what Maileon answers: no char
 CHECKSUM = "Qm7-tR2xLp"
 
 
+def contact_xml(contact_id: int, *, checksum: str = CHECKSUM, permission_status: str = "available",
+                extra: str = "") -> bytes:
+    """A contact answer as Maileon gives it to our reads, which always ask for CHECKSUM and PERMISSION_STATUS."""
+    return (
+        f"<contact><id>{contact_id}</id>{extra}<standard_fields>"
+        f"<field><name>CHECKSUM</name><value>{checksum}</value></field>"
+        f"<field><name>PERMISSION_STATUS</name><value>{permission_status}</value></field>"
+        f"</standard_fields></contact>"
+    ).encode()
+
+
 @dataclass
 class SentCall:
     method: str
@@ -84,8 +95,8 @@ def assert_standard_headers(call: SentCall) -> None:
     assert call.headers["Authorization"] == EXPECTED_AUTHORIZATION
     assert call.headers["Accept"] == ACCEPT
     assert call.headers["User-Agent"].startswith("maileon-preference-center/")
-    if call.body:
-        assert call.headers["Content-Type"] == ACCEPT
+    if call.body or call.method in ("PUT", "POST"):
+        assert call.headers["Content-Type"] == ACCEPT  # on every PUT and POST, with or without a body
     else:
         assert "Content-Type" not in call.headers
     assert "ignore_checksum" not in call.query

@@ -13,6 +13,7 @@ from preference_center.maileon import (
     CustomFieldType,
     InvalidLinkError,
     Permission,
+    PermissionStatus,
     Preference,
     PreferenceCategory,
     PreferenceDefinition,
@@ -21,7 +22,7 @@ from preference_center.maileon import (
 )
 from preference_center.maileon import codec
 
-from .conftest import CHECKSUM
+from .conftest import CHECKSUM, contact_xml
 
 SAMPLES = Path(__file__).parent / "samples"
 
@@ -52,39 +53,89 @@ def test_get_contact_sends_id_checksum_and_repeated_field_names(client, maileon)
             ("checksum", CHECKSUM),
             ("standard_field", "FIRSTNAME"),
             ("standard_field", "TITLE"),
+            ("standard_field", "CHECKSUM"),
+            ("standard_field", "PERMISSION_STATUS"),
             ("custom_field", "Lieblingsfarbe"),
             ("preference_categories", "Themen"),
         ],
     )
     assert call.query == (
         "id=40417&checksum=Qm7-tR2xLp&standard_field=FIRSTNAME&standard_field=TITLE"
+        "&standard_field=CHECKSUM&standard_field=PERMISSION_STATUS"
         "&custom_field=Lieblingsfarbe&preference_categories=Themen"
     )
     assert not call.body
     assert contact.id == 40417
     assert contact.permission is Permission.DOUBLE_OPT_IN
+    assert contact.permission_status is PermissionStatus.AVAILABLE and not contact.has_left
+    # The checksum was compared, not handed on: callers never hold Maileon's copy of it.
     assert contact.standard_fields == {"FIRSTNAME": "Erika", "TITLE": None}
     assert contact.custom_fields == {"Lieblingsfarbe": "gruen"}
     assert contact.preference("Themen", "Rezepte") == Preference("Rezepte", "Themen", True, None)
 
 
-def test_get_contact_without_field_lists_sends_only_id_and_checksum(client, maileon):
-    maileon.answer("GET", "/contacts/contact", body=b"<contact><id>5</id><custom_fields/></contact>")
+def test_get_contact_without_field_lists_sends_id_checksum_and_what_guards_the_link(client, maileon):
+    maileon.answer("GET", "/contacts/contact", body=contact_xml(5, checksum="abc"))
     client.get_contact(contact_id=5, checksum="abc")
-    maileon.assert_called("GET", "/contacts/contact", [("id", "5"), ("checksum", "abc")])
+    maileon.assert_called("GET", "/contacts/contact", [
+        ("id", "5"), ("checksum", "abc"), ("standard_field", "CHECKSUM"), ("standard_field", "PERMISSION_STATUS"),
+    ])
+
+
+def test_asking_for_checksum_or_permission_status_does_not_repeat_them(client, maileon):
+    maileon.answer("GET", "/contacts/contact", body=contact_xml(5, checksum="abc"))
+    client.get_contact(contact_id=5, checksum="abc", standard_fields=["PERMISSION_STATUS", "CHECKSUM", "LOCALE"])
+    assert maileon.calls[0].params[2:] == [
+        ("standard_field", "LOCALE"), ("standard_field", "CHECKSUM"), ("standard_field", "PERMISSION_STATUS"),
+    ]
+
+
+@pytest.mark.parametrize("answered", ["Qm7-tR2xLq", "qm7-tr2xlp", "Qm7-tR2xLp ", "Qm7-tR2x", ""])
+def test_a_read_whose_checksum_differs_from_the_links_is_an_invalid_link(client, maileon, answered):
+    # A Maileon that does not check checksums on reads answers 200 for any checksum: we compare ourselves.
+    maileon.answer("GET", "/contacts/contact", body=contact_xml(7, checksum=answered))
+    with pytest.raises(InvalidLinkError) as raised:
+        client.get_contact(contact_id=7, checksum=CHECKSUM)
+    assert raised.value.operation == "get_contact"
+    assert CHECKSUM not in str(raised.value)  # neither copy of the secret in what may be logged
+
+
+@pytest.mark.parametrize("body", [
+    b"<contact><id>7</id></contact>",
+    b"<contact><id>7</id><standard_fields><field><name>CHECKSUM</name><value nil='true'/></field>"
+    b"</standard_fields></contact>",
+])
+def test_a_read_without_a_checksum_is_an_invalid_link(client, maileon, body):
+    maileon.answer("GET", "/contacts/contact", body=body)
+    with pytest.raises(InvalidLinkError):
+        client.get_contact(contact_id=7, checksum=CHECKSUM)
+
+
+@pytest.mark.parametrize(("answered", "status"), [
+    ("available", PermissionStatus.AVAILABLE), ("none", PermissionStatus.NONE),
+    ("unsubscribed", PermissionStatus.UNSUBSCRIBED), ("UNSUBSCRIBED", PermissionStatus.UNSUBSCRIBED),
+    ("blocked-somehow", PermissionStatus.OTHER),
+])
+def test_permission_status_is_read_tolerantly(client, maileon, answered, status):
+    maileon.answer("GET", "/contacts/contact", body=contact_xml(7, permission_status=answered))
+    contact = client.get_contact(contact_id=7, checksum=CHECKSUM)
+    assert contact.permission_status is status
+    assert contact.has_left is (status is PermissionStatus.UNSUBSCRIBED)
+    assert contact.standard_fields == {}
 
 
 def test_every_call_has_connect_and_read_timeouts(client, maileon, config):
-    maileon.answer("GET", "/contacts/contact", body=b"<contact><id>5</id></contact>")
+    maileon.answer("GET", "/contacts/contact", body=contact_xml(5, checksum="abc"))
     client.get_contact(contact_id=5, checksum="abc")
     assert maileon.calls[0].timeout == (config.connect_timeout, config.read_timeout)
 
 
 def test_field_names_are_form_encoded(client, maileon):
-    maileon.answer("GET", "/contacts/contact", body=b"<contact><id>5</id></contact>")
+    maileon.answer("GET", "/contacts/contact", body=contact_xml(5, checksum="a+b/c"))
     client.get_contact(contact_id=5, checksum="a+b/c", custom_fields=["Größe & Farbe"])
     call = maileon.calls[0]
-    assert call.query == "id=5&checksum=a%2Bb%2Fc&custom_field=Gr%C3%B6%C3%9Fe+%26+Farbe"
+    assert call.query == ("id=5&checksum=a%2Bb%2Fc&standard_field=CHECKSUM&standard_field=PERMISSION_STATUS"
+                          "&custom_field=Gr%C3%B6%C3%9Fe+%26+Farbe")
 
 
 @pytest.mark.parametrize(

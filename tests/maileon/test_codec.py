@@ -43,7 +43,8 @@ ERIKA = Contact(
     email="erika.beispiel@example.org",
     permission=Permission.DOUBLE_OPT_IN,
     external_id=None,
-    standard_fields={"FIRSTNAME": "Erika", "TITLE": None},
+    # The codec hands on every field it read; the client compares CHECKSUM and reads PERMISSION_STATUS.
+    standard_fields={"FIRSTNAME": "Erika", "TITLE": None, "CHECKSUM": "Qm7-tR2xLp", "PERMISSION_STATUS": "available"},
     custom_fields={"Lieblingsfarbe": "gruen"},
     preferences=(Preference(name="Rezepte", category="Themen", value=True, source=None),),
 )
@@ -235,10 +236,29 @@ def test_permission_codes(inner, permission):
     assert codec.decode_contact(contact_xml(inner)).permission is permission
 
 
-@pytest.mark.parametrize("inner", ["<permission>7</permission>", "<permission>four</permission>"])
-def test_unknown_permission_is_refused(inner):
-    with pytest.raises(CodecError):
-        codec.decode_contact(contact_xml(inner))
+@pytest.mark.parametrize(
+    ("word", "permission"),
+    [("none", Permission.NONE), ("soi", Permission.SINGLE_OPT_IN), ("coi", Permission.CONFIRMED_OPT_IN),
+     ("DOI", Permission.DOUBLE_OPT_IN), ("doi+", Permission.DOUBLE_OPT_IN_PLUS), ("other", Permission.OTHER)],
+)
+def test_permission_type_words_of_xqueues_php_client_are_understood(word, permission):
+    assert codec.decode_contact(contact_xml(f"<permission>{word}</permission>")).permission is permission
+
+
+@pytest.mark.parametrize("text", ["7", "0", "four", "doi++", "-1"])
+def test_an_unknown_permission_reads_as_other_and_is_logged_once(text, caplog):
+    first = codec.decode_contact(contact_xml(f"<permission>{text}</permission>"))
+    again = codec.decode_contact(contact_xml(f"<permission>{text}</permission>"))
+    assert first.permission is again.permission is Permission.OTHER
+    logged = [r for r in caplog.records if "unknown permission" in r.getMessage() and repr(text) in r.getMessage()]
+    assert len(logged) <= 1  # once per value and process (an earlier test may have logged it already)
+
+
+@pytest.mark.parametrize("text", ["yes", "ja", "2"])
+def test_an_unreadable_preference_value_reads_as_no_value(text):
+    inner = (f"<preferences><preference><name>Rezepte</name><category>Themen</category><value>{text}</value>"
+             "</preference></preferences>")
+    assert codec.decode_contact(contact_xml(inner)).preference("Themen", "Rezepte").value is None
 
 
 def test_missing_sections_decode_to_empty_values():
@@ -288,11 +308,12 @@ def test_preference_values_written_as_1_and_0_are_read():
     assert [p.value for p in codec.decode_contact(body).preferences] == [True, False]
 
 
-def test_unknown_custom_field_type_is_refused():
-    with pytest.raises(CodecError):
-        codec.decode_custom_field_definitions(
-            b"<custom_fields><custom_field><name>abc</name><type>json</type></custom_field></custom_fields>"
-        )
+def test_an_unknown_custom_field_type_reads_as_other():
+    definitions = codec.decode_custom_field_definitions(
+        b"<custom_fields><custom_field><name>abc</name><type>json</type></custom_field>"
+        b"<custom_field><name>Rabatt</name><type>FLOAT</type></custom_field></custom_fields>"
+    )
+    assert [(d.name, d.type) for d in definitions] == [("abc", CustomFieldType.OTHER), ("Rabatt", CustomFieldType.FLOAT)]
 
 
 def test_configuration_round_trips():

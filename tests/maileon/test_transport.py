@@ -22,9 +22,9 @@ from preference_center.maileon import (
 )
 from preference_center.maileon.transport import RedactMaileonUrls, Transport, parse_retry_after
 
-from .conftest import API_KEY, BASE_URL, CHECKSUM
+from .conftest import API_KEY, BASE_URL, CHECKSUM, contact_xml
 
-CONTACT = b"<contact><id>7</id></contact>"
+CONTACT = contact_xml(7)
 NOW = datetime(2026, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
 
 

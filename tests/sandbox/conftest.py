@@ -21,7 +21,7 @@ class SandboxHttp:
 
     def call(self, method, path, params=(), *, body: bytes | None = None, headers=None, timeout=5.0):
         sent_headers = {"Authorization": SANDBOX_AUTHORIZATION, "Accept": f"{XML}; charset=utf-8"}
-        if body is not None:
+        if body is not None or method in ("PUT", "POST"):  # as our client (and both official ones) send it
             sent_headers["Content-Type"] = f"{XML}; charset=utf-8"
         sent_headers.update(headers or {})
         session = requests.Session()

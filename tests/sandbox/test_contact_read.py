@@ -2,6 +2,7 @@
 
 import pytest
 
+from preference_center.maileon import codec
 from preference_center.maileon.types import Permission
 
 from .conftest import error_message
@@ -127,3 +128,24 @@ def test_checksums_are_short_url_safe_and_stable_across_stores(sandbox):
     assert checksum != sandbox.store.checksum_for(1002)
     assert 10 <= len(checksum) <= 16
     assert all(ch.isalnum() or ch in "-_" for ch in checksum)
+
+
+def test_checksum_is_readable_as_a_standard_field_also_once_the_contact_has_left(sandbox):
+    fields = ("standard_field", "CHECKSUM"), ("standard_field", "PERMISSION_STATUS")
+    assert sandbox.read_contact(1004, *fields).standard_fields["CHECKSUM"] == sandbox.store.checksum_for(1004)
+    sandbox.store.contact(1004).anonymize()
+    # GUESS: Maileon still finds an anonymized contact by id and still knows its checksum (the reasons call
+    # after an unsubscribe needs it), and says it has left.
+    assert dict(sandbox.read_contact(1004, *fields).standard_fields) == {
+        "CHECKSUM": sandbox.store.checksum_for(1004), "PERMISSION_STATUS": "unsubscribed"}
+
+
+@pytest.mark.parametrize("checksum", ["x", "WRONGWRONG12", "[CONTACT|CHECKSUM]"])
+def test_lenient_reads_answer_whatever_the_checksum_yet_show_the_real_one(sandbox, checksum):
+    sandbox.store.lenient_checksum_reads = True
+    response = sandbox.read(1001, ("standard_field", "CHECKSUM"), checksum=checksum)
+    assert response.status_code == 200
+    assert codec.decode_contact(response.content).standard_fields["CHECKSUM"] == sandbox.store.checksum_for(1001)
+    # Only reads are lenient: an update with the wrong checksum is still refused, for its cause.
+    refused = sandbox.update(1001, b"<contact/>", checksum=checksum)
+    assert (refused.status_code, error_message(refused)) == (400, "invalid checksum")

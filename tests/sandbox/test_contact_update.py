@@ -190,7 +190,7 @@ def test_triggerdoi_with_double_opt_in_sends_a_doi_mail_and_keeps_the_permission
         body(),
         ("permission", str(int(permission))),
         ("triggerdoi", "true"),
-        ("doimailing", "doi-key"),
+        ("doimailing", "doi-standard"),
         ("page_key", "profil-de"),
         ("src", "preference-center"),
     )
@@ -198,8 +198,16 @@ def test_triggerdoi_with_double_opt_in_sends_a_doi_mail_and_keeps_the_permission
     assert sandbox.read_contact(1003).permission is Permission.NONE
     [mail] = sandbox.store.doi_mails
     assert (mail.contact_id, mail.permission, mail.doi_mailing, mail.page_key, mail.src) == (
-        1003, permission, "doi-key", "profil-de", "preference-center",
+        1003, permission, "doi-standard", "profil-de", "preference-center",
     )  # fmt: skip
+
+
+def test_a_doi_mailing_the_account_lacks_is_refused_and_changes_nothing(sandbox):
+    changed = body(standard_fields={"FIRSTNAME": "Z"})
+    response = sandbox.update(1003, changed, ("permission", "4"), ("triggerdoi", "true"), ("doimailing", "doi-alt"))
+    assert (response.status_code, error_message(response)) == (400, "unknown doi mailing: doi-alt")
+    assert sandbox.read_contact(1003, ("standard_field", "FIRSTNAME")).standard_fields["FIRSTNAME"] == "Zoë"
+    assert sandbox.store.doi_mails == []
 
 
 @pytest.mark.parametrize("permission", ["2", "3", "6"])

@@ -2,7 +2,7 @@
 
 import pytest
 
-from .conftest import XML
+from .conftest import XML, error_message
 
 
 def test_answers_with_maileons_media_type_exactly_without_charset(sandbox):
@@ -26,13 +26,17 @@ def test_refuses_anything_but_the_sandbox_key_as_basic_auth(sandbox, authorizati
     assert response.status_code == 401
 
 
-@pytest.mark.parametrize("accept", ["application/json", "*/*", "application/xml", "text/html"])
+@pytest.mark.parametrize("accept", ["application/json", "application/xml", "text/html", "text/*"])
 def test_refuses_an_accept_header_without_maileons_media_type(sandbox, accept):
     response = sandbox.call("GET", "/contacts/preference_categories", headers={"Accept": accept})
     assert response.status_code == 406
 
 
-@pytest.mark.parametrize("accept", [None, XML, f"{XML}; charset=UTF-8", f"text/html, {XML};q=0.9"])
+@pytest.mark.parametrize("accept", [
+    None, XML, f"{XML}; charset=UTF-8", f"text/html, {XML};q=0.9", "*/*", "application/*",
+    # the JDK's default, all that XQueue's Java client sends on its PUT; Maileon answers it
+    "text/html, image/gif, image/jpeg, *; q=.2, */*; q=.2",
+])
 def test_accepts_maileons_media_type_with_any_parameters_or_no_accept_header(sandbox, accept):
     response = sandbox.call("GET", "/contacts/preference_categories", headers={"Accept": accept})
     assert response.status_code == 200
@@ -50,6 +54,16 @@ def test_refuses_a_put_body_of_another_media_type(sandbox, content_type):
     )
     assert response.status_code == 415
     assert sandbox.read_contact(1001, ("standard_field", "CITY")).standard_fields["CITY"] == "München"
+
+
+@pytest.mark.parametrize(("method", "path", "params"), [
+    ("PUT", "/contacts/contact/unsubscribe/reasons", [("id", "1004"), ("reason", "other")]),
+    ("POST", "/contacts/email/new%40example.org", [("doi", "true")]),
+])
+def test_refuses_a_put_or_post_without_content_type_even_without_a_body(sandbox, method, path, params):
+    response = sandbox.call(method, path, params, headers={"Content-Type": None})
+    assert (response.status_code, error_message(response)) == (415, "unsupported media type")
+    assert sandbox.store.changing_calls()[-1].method == method and not sandbox.store.doi_mails
 
 
 def test_accepts_a_content_type_header_on_calls_without_body(sandbox):
@@ -71,5 +85,5 @@ def test_accepts_a_content_type_header_on_calls_without_body(sandbox):
 )
 def test_answers_501_to_operations_the_sandbox_does_not_implement(sandbox, method, path):
     response = sandbox.call(method, path)
-    assert response.status_code == 501
+    assert (response.status_code, error_message(response)) == (501, f"not implemented in the sandbox: {method} {path}")
     assert sandbox.store.contact(1001).email is not None
