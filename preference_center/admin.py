@@ -34,7 +34,9 @@ from .admin_forms import (
     UnsubscribeReasonForm,
     load_maileon_choices,
 )
+from .maileon import MaileonError
 from .models import PageConfig, PreferenceGroup, ProfileField, Status, UnsubscribeReason, UnsubscribeRequest
+from .services import page_fit
 
 PREVIEW_KINDS = ("profile", "unsubscribe")
 PREVIEW_LANGUAGES = ("de", "en")
@@ -49,6 +51,14 @@ def _maileon_choices(request) -> MaileonChoices:
 
 def _with_choices(form_class, request):
     return type(form_class.__name__, (form_class,), {"maileon": _maileon_choices(request)})
+
+
+def _missing_in_maileon(page: PageConfig) -> list[str]:
+    """What the page names that the account lacks (the recipient pages leave it out), for the warning on top."""
+    try:
+        return [f"{item.kind.value}: {item.name}" for item in page_fit.fit(page).missing]
+    except MaileonError:
+        return []  # the "Maileon could not be reached" note says enough
 
 
 class ProfileFieldInline(admin.TabularInline):
@@ -142,6 +152,8 @@ class PageConfigAdmin(admin.ModelAdmin):
             category_list_id=CATEGORY_LIST_ID,
             preference_list_id=PREFERENCE_LIST_ID,
         )
+        if obj is not None and obj.pk and context["maileon"].reachable:
+            context["missing_in_maileon"] = _missing_in_maileon(obj)
         if obj is not None and obj.pk:
             links = mailing_links.link_templates(
                 request.build_absolute_uri("/"), slug=obj.slug, is_default=obj.is_default

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from .fields import STANDARD_FIELDS
 from .maileon import MaileonError
 from .models import FieldSource, FieldType, PageConfig, PreferenceGroup, ProfileField, UnsubscribeReason
-from .services import account
+from .services import definitions
 
 logger = logging.getLogger(__name__)
 
@@ -54,13 +54,15 @@ class MaileonChoices:
 
 
 def load_maileon_choices() -> MaileonChoices:
-    """Read (cached) account definitions; any Maileon error means "unknown", never a broken admin page."""
+    """Read account definitions (afresh, unless read in the last half minute: the admin tells the truth about
+    the account); any Maileon error means "unknown", never a broken admin page."""
+    definitions.recheck()
     try:
-        categories = {c.name: c.description for c in account.preference_categories()}
+        categories = {name: c.description for name, c in definitions.categories().items()}
         preferences = {
-            name: {p.name: p.description for p in account.preference_definitions(name)} for name in categories
+            name: {p.name: p.description for p in definitions.preferences(name) or ()} for name in categories
         }
-        custom_fields = {d.name: str(d.type) for d in account.custom_field_definitions()}
+        custom_fields = {name: str(field_type) for name, field_type in definitions.custom_fields().items()}
     except MaileonError as error:
         logger.warning("Maileon account definitions unavailable for the admin: %s", error)
         return MaileonChoices(reachable=False)

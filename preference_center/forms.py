@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django import forms
@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from .fields import STANDARD_FIELDS, TEXT_MAX_LENGTH
 from .maileon import Contact, ContactChanges, Permission, Preference, PreferenceDefinition
 from .models import FieldSource, FieldType, PageConfig, PreferenceGroup, ProfileField, UnsubscribeReason
+from .services.page_fit import PageFit
 
 INT32 = (-(2**31), 2**31 - 1)
 # Maileon takes contact values in XML 1.0, which cannot carry control characters (other than tab and line
@@ -131,8 +132,8 @@ def _label(profile_field: ProfileField, language: str) -> str:
     return own or (str(standard.label) if standard else "") or other or profile_field.name
 
 
-def offers_opt_in(page: PageConfig, contact: Contact) -> bool:
-    return bool(page.doi_mailing_key) and contact.permission is Permission.NONE
+def offers_opt_in(fit: PageFit, contact: Contact) -> bool:
+    return fit.doi_mailing and contact.permission is Permission.NONE
 
 
 RECIPIENT_FORM_RENDERER = Jinja2()
@@ -187,7 +188,7 @@ class ProfileForm(AccessibleFormMixin, forms.Form):
         page: PageConfig,
         contact: Contact,
         language: str,
-        preferences: dict[str, list[PreferenceDefinition]],
+        fit: PageFit,
         data=None,
         disabled: bool = False,
     ) -> None:
@@ -201,11 +202,12 @@ class ProfileForm(AccessibleFormMixin, forms.Form):
                 label=_("Email address"), max_length=EMAIL_MAX_LENGTH, initial=contact.email,
                 widget=forms.EmailInput(attrs={"autocomplete": "email"}),
             )
-        for profile_field in page.fields.all():
+        # Only what the account has (services.page_fit): a name renamed in Maileon is left out, not an error.
+        for profile_field in fit.fields:
             self._add_contact_field(profile_field)
-        for group in page.preference_groups.all():
-            self._add_preference_group(group, preferences.get(group.category, []))
-        if offers_opt_in(page, contact):
+        for group_fit in fit.groups:
+            self._add_preference_group(group_fit.group, group_fit.preferences)
+        if offers_opt_in(fit, contact):
             self.fields["opt_in"] = forms.BooleanField(
                 required=False, label=_("Yes, send me the newsletter."),
                 help_text=_("We will send you an email; please confirm the subscription there."),
@@ -250,7 +252,7 @@ class ProfileForm(AccessibleFormMixin, forms.Form):
         self.fields[key] = field
         self.entries.append(FieldEntry(key, profile_field.source, profile_field.name, kind))
 
-    def _add_preference_group(self, group: PreferenceGroup, definitions: list[PreferenceDefinition]) -> None:
+    def _add_preference_group(self, group: PreferenceGroup, definitions: Sequence[PreferenceDefinition]) -> None:
         defined = {definition.name: definition for definition in definitions}
         labels = group.labels(self.language)
         # With labels configured, the page offers exactly those (in that order); else the whole category.
@@ -362,3 +364,17 @@ class UnsubscribeForm(AccessibleFormMixin, forms.Form):
     @property
     def asks_free_text(self) -> bool:
         return any(reason.asks_free_text for reason in self.reasons.values())
+
+
+class ResubscribeForm(AccessibleFormMixin, forms.Form):
+    """The way back after an unsubscribe: the address to send the double opt-in mail to."""
+
+    email = forms.EmailField(
+        label=_("Your email address"), max_length=EMAIL_MAX_LENGTH,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=_("We will send you an email; your subscription starts when you confirm it."),
+    )
+
+    def __init__(self, data=None) -> None:
+        super().__init__(data=data)
+        self._describe_fields()

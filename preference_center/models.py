@@ -349,9 +349,11 @@ class UnsubscribeRequest(models.Model):
         verbose_name = _("unsubscribe request")
         verbose_name_plural = _("unsubscribe requests")
         constraints = [
-            # Submitting twice (double click, reload, one-click plus page) must not queue a second delivery.
-            models.UniqueConstraint(fields=["contact_id"], condition=Q(status="pending"),
-                                    name="one_pending_unsubscribe_per_contact"),
+            # Submitting twice (double click, reload, one-click plus page) must not queue a second delivery; a
+            # request with another checksum (a forgery while Maileon could not verify, say) must not take the
+            # place of the genuine one, so each checksum may have its own pending row.
+            models.UniqueConstraint(fields=["contact_id", "checksum"], condition=Q(status="pending"),
+                                    name="one_pending_unsubscribe_per_link"),
         ]
 
     def __str__(self) -> str:

@@ -14,6 +14,7 @@ from .forms import ProfileForm, UnsubscribeForm
 from .maileon import Contact, Permission, Preference, PreferenceDefinition
 from .models import FieldSource, FieldType, PageConfig
 from .rendering import render_page
+from .services.page_fit import PageFit
 
 SAMPLE_STANDARD = {
     "SALUTATION": "Frau", "TITLE": "Dr.", "FIRSTNAME": "Erika", "LASTNAME": "Mustermann",
@@ -66,7 +67,8 @@ def profile_preview(request: HttpRequest, page: PageConfig, language: str) -> Ht
     preferences = _sample_preferences(page)
     contact = _sample_contact(page, preferences, language)
     with translation.override(language):
-        form = ProfileForm(page=page, contact=contact, language=language, preferences=preferences, disabled=True)
+        form = ProfileForm(page=page, contact=contact, language=language, fit=PageFit.assumed(page, preferences),
+                           disabled=True)
     return _previewable(render_page(request, "profile.html", {
         "form": form, "contact": contact, "preview": True, "intro": page.text("profile_intro", language),
         "unsubscribe_url": "",

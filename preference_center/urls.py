@@ -11,6 +11,7 @@ _recipient_pages = [
     ("unsubscribe/reason/", views.unsubscribe_reason, "unsubscribe_reason"),
     ("unsubscribe/downsell/", views.unsubscribe_downsell, "unsubscribe_downsell"),
     ("unsubscribe/one-click/", views.unsubscribe_one_click, "unsubscribe_one_click"),
+    ("resubscribe/", views.resubscribe, "resubscribe"),
 ]
 
 urlpatterns = [

@@ -19,13 +19,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from . import automation, error_pages, links, security, throttle
 from . import language as languages
-from .forms import ProfileForm, UnsubscribeForm
-from .maileon import Contact
+from .forms import ProfileForm, ResubscribeForm, UnsubscribeForm
+from .maileon import Contact, Permission
 from .models import PageConfig, Via
 from .page_cache import UnknownPageError
 from .rendering import page_url, render_page, resolve_page
 from .services import profile as profile_service
 from .services import unsubscribe as unsubscribe_service
+from .services import way_back
 
 READ_METHODS = ("GET", "HEAD")
 
@@ -70,17 +71,19 @@ def mask_email(email: str | None) -> str:
 def profile(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     page = resolve_page(slug)  # with its fields and preference groups
     link = _link(request)
-    contact = profile_service.load_profile(link=link, page=page)
+    view = profile_service.load_profile(link=link, page=page)
+    contact = view.contact
     language = _language(request, page, contact)
-    preferences = profile_service.page_preferences(page)
+    if contact.has_left:
+        return _already_left(request, page, link, language)
     with translation.override(language):
-        form = ProfileForm(page=page, contact=contact, language=language, preferences=preferences,
+        form = ProfileForm(page=page, contact=contact, language=language, fit=view.fit,
                            data=request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             changes = form.changes()
             try:
                 result = profile_service.update_profile(
-                    link=link, page=page, contact=contact, changes=changes, opt_in=form.wants_opt_in
+                    link=link, page=page, view=view, changes=changes, opt_in=form.wants_opt_in
                 )
             except profile_service.EmailInUseError:
                 form.add_error("email", _("Another contact already uses this address. Please enter a different "
@@ -88,7 +91,7 @@ def profile(request: HttpRequest, slug: str | None = None) -> HttpResponse:
             else:
                 return render_page(request, "profile_saved.html", {
                     "result": result,
-                    "changed": form.changed_labels(changes),
+                    "changed": form.changed_labels(result.changes),
                     "profile_url": page_url("profile", page, link, language),
                 }, page=page, language=language, link=link)
         return render_page(request, "profile.html", {
@@ -100,26 +103,65 @@ def profile(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         }, page=page, language=language, link=link)
 
 
+def _already_left(request, page, link, language, *, resubscribe_form=None, status: int = 200) -> HttpResponse:
+    """A contact who unsubscribed before (Maileon has anonymized them) opened an old link: say so, and show the
+    way back where the page has one. Nothing here changes anything."""
+    offers_way_back = not page.resubscribe_url and way_back.offered(page)
+    if offers_way_back and resubscribe_form is None:
+        with translation.override(language):
+            resubscribe_form = ResubscribeForm()
+    return render_page(request, "already_unsubscribed.html", {
+        "resubscribe_form": resubscribe_form if offers_way_back else None,
+        "resubscribe_action": page_url("resubscribe", page, link, language),
+    }, page=page, language=language, link=link, status=status)
+
+
+@require_POST
+@recipient_view
+def resubscribe(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    """The way back for a contact who left: Maileon sends a double opt-in mail to the address typed here."""
+    page = resolve_page(slug)
+    link = _link(request)
+    language = _language(request, page)
+    with translation.override(language):
+        form = ResubscribeForm(data=request.POST)
+        valid = form.is_valid()
+    if not valid:
+        return _already_left(request, page, link, language, resubscribe_form=form)
+    outcome = way_back.request_way_back(link=link, page=page, email=form.cleaned_data["email"])
+    if outcome is way_back.WayBack.NOT_OFFERED:
+        return _already_left(request, page, link, language)
+    return render_page(request, "resubscribe_sent.html", {
+        "outcome": outcome.value,
+        "masked_email": mask_email(form.cleaned_data["email"]),
+    }, page=page, language=language, link=link)
+
+
 # --- unsubscribe
 
 
-def _unsubscribe_page(request, page, link, language, form, contact: Contact | None) -> HttpResponse:
+def _unsubscribe_page(request, page, link, language, form, contact: Contact) -> HttpResponse:
+    # "Fewer emails instead?" only for who gets newsletters; the switch only for who does not have it yet.
+    gets_newsletters = contact.permission not in (None, Permission.NONE)
     return render_page(request, "unsubscribe.html", {
         "form": form,
-        "masked_email": mask_email(contact.email if contact else None),
+        "masked_email": mask_email(contact.email),
         "action": _action(request, link, language),
         "served": automation.served_stamp(),
         "intro": page.text("unsubscribe_intro", language),
-        "profile_url": page_url("profile", page, link, language) if page.downsell_profile_link else "",
+        "profile_url": (page_url("profile", page, link, language)
+                        if page.downsell_profile_link and gets_newsletters else ""),
         "downsell_action": (page_url("unsubscribe_downsell", page, link, language)
-                            if page.offers_downsell_switch else ""),
+                            if profile_service.downsell_suits(page, contact) else ""),
         "downsell_label": page.text("downsell_label", language) or page.downsell_preference,
     }, page=page, language=language, link=link)
 
 
 def _show_unsubscribe(request, page, link) -> HttpResponse:
-    contact = profile_service.read_contact(link=link)  # a bad link fails before anyone picks a reason
+    contact = profile_service.read_contact(link=link, page=page)  # a bad link fails before anyone picks a reason
     language = _language(request, page, contact)
+    if contact.has_left:
+        return _already_left(request, page, link, language)
     with translation.override(language):
         form = UnsubscribeForm(page=page, language=language)
     return _unsubscribe_page(request, page, link, language, form, contact)
@@ -137,7 +179,9 @@ def unsubscribe(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     with translation.override(language):
         form = UnsubscribeForm(page=page, language=language, data=request.POST)
         if not form.is_valid():
-            contact = profile_service.read_contact(link=link)
+            contact = profile_service.read_contact(link=link, page=page)
+            if contact.has_left:
+                return _already_left(request, page, link, language)
             return _unsubscribe_page(request, page, link, language, form, contact)
     user_agent = request.headers.get("User-Agent", "")
     outcome = unsubscribe_service.request_unsubscribe(
@@ -145,6 +189,8 @@ def unsubscribe(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         via=Via.PAGE, language=language, user_agent=user_agent,
         assessment=automation.assess(user_agent=user_agent, stamp=request.POST.get("served"), via_page=True),
     )
+    if outcome.already_left:
+        return _already_left(request, page, link, language)
     return _unsubscribe_done(request, page, link, language, outcome=outcome)
 
 
@@ -195,8 +241,15 @@ def unsubscribe_downsell(request: HttpRequest, slug: str | None = None) -> HttpR
     link = _link(request)
     # Verified by a read first: the PUT alone would leave the checksum check to Maileon, and a forged link
     # must not cause a changing call at all.
-    contact = profile_service.read_contact(link=link)
+    contact = profile_service.read_contact(link=link, page=page)
     language = _language(request, page, contact)
+    if contact.has_left:
+        return _already_left(request, page, link, language)
+    if not profile_service.downsell_suits(page, contact):
+        # Not (or no longer) offered to this contact: show the page as it is now, change nothing.
+        with translation.override(language):
+            form = UnsubscribeForm(page=page, language=language)
+        return _unsubscribe_page(request, page, link, language, form, contact)
     profile_service.switch_to_downsell(link=link, page=page)
     return render_page(request, "unsubscribe_downsell.html", {
         "choice": page.text("downsell_label", language) or page.downsell_preference,

@@ -14,14 +14,17 @@ The fake Maileon (preference_center/sandbox), three ways in:
 
 from __future__ import annotations
 
+import importlib
 import threading
 import time
 
 import pytest
+from django.apps import apps as django_apps
 
-from preference_center import page_cache
+from preference_center import demo_configuration, page_cache
+from preference_center.models import PageConfig
 from preference_center.sandbox import store as sandbox_store_module
-from preference_center.services import account
+from preference_center.services import account, definitions
 from preference_center.sandbox.store import SandboxStore
 
 SANDBOX_API_PATH = "/sandbox/maileon/1.0"
@@ -55,12 +58,33 @@ def live_maileon(sandbox_store, live_server, settings):
     account.close_clients()
 
 
-@pytest.fixture(autouse=True)
-def _fresh_page_cache():
-    """Each test's database starts afresh; page configurations cached by an earlier test must not show."""
+def demo_default_page() -> PageConfig:
+    """The default page as `manage.py demo` configures it for the sandbox's demo account: fields SALUTATION,
+    FIRSTNAME, LASTNAME, BIRTHDAY, Lieblingsfarbe, categories Themen and Frequenz, DOI mailing doi-standard,
+    down-sell Frequenz/Monatlicher Digest. (A fresh database holds the account-neutral seed of migration 0002,
+    which a transactional test's flush removes: it is put back first, as the migration would.)"""
+    if not PageConfig.objects.filter(is_default=True).exists():
+        importlib.import_module("preference_center.migrations.0002_seed").seed(django_apps, None)
+    page = PageConfig.get_default()
+    demo_configuration.install(page)
     page_cache.clear()
+    return PageConfig.objects.get(pk=page.pk)
+
+
+@pytest.fixture
+def default_page(db) -> PageConfig:
+    return demo_default_page()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """Each test's database and Maileon start afresh; page configurations and account definitions kept in this
+    process's memory by an earlier test must not show."""
+    page_cache.clear()
+    definitions.forget()
     yield
     page_cache.clear()
+    definitions.forget()
 
 
 @pytest.fixture(scope="session", autouse=True)

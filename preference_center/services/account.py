@@ -1,21 +1,12 @@
-"""The one client factory (the test seam) and the account's definitions, cached so a page view costs one call."""
+"""The one client factory (the test seam): one client per configuration, each keeping its pooled connections."""
 
 from __future__ import annotations
 
 import threading
 
 from django.conf import settings
-from django.core.cache import cache
 
-from ..maileon import (
-    CustomFieldDefinition,
-    MaileonClient,
-    MaileonConfig,
-    PreferenceCategory,
-    PreferenceDefinition,
-)
-
-DEFINITIONS_TTL = 600  # seconds: marketers add a preference in Maileon, pages show it within ten minutes
+from ..maileon import MaileonClient, MaileonConfig
 
 
 def get_client() -> MaileonClient:
@@ -49,29 +40,3 @@ def close_clients() -> None:
         _clients.clear()
     for client in clients:
         client.close()
-
-
-def _cached(key: str, load):
-    value = cache.get(key)
-    if value is None:
-        value = load()
-        cache.set(key, value, DEFINITIONS_TTL)
-    return value
-
-
-def preference_definitions(category: str) -> list[PreferenceDefinition]:
-    return _cached(f"maileon:preferences:{category}", lambda: get_client().get_preferences(category=category))
-
-
-def preference_categories() -> list[PreferenceCategory]:
-    return _cached("maileon:preference_categories", get_client().get_preference_categories)
-
-
-def custom_field_definitions() -> list[CustomFieldDefinition]:
-    return _cached("maileon:custom_fields", get_client().get_custom_field_definitions)
-
-
-def forget_definitions() -> None:
-    """After a marketer changed the account (or in tests): read definitions afresh."""
-    cache.delete_many(["maileon:preference_categories", "maileon:custom_fields"])
-    cache.delete_pattern("maileon:preferences:*") if hasattr(cache, "delete_pattern") else cache.clear()

@@ -7,13 +7,18 @@ so never reset. Every write carries the page's `page_key` and `src` (Maileon's D
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
-from ..fields import LOCALE_FIELD, STANDARD_FIELDS
+from ..fields import LOCALE_FIELD
 from ..links import ContactLink
-from ..maileon import Contact, ContactChanges, Permission, Preference, PreferenceDefinition, RejectedError
-from ..models import FieldSource, PageConfig
-from .account import get_client, preference_definitions
+from ..maileon import Contact, ContactChanges, InvalidLinkError, Permission, Preference, RejectedError
+from ..models import PageConfig
+from . import definitions
+from .account import get_client
+from .page_fit import PageFit, fit
+
+logger = logging.getLogger(__name__)
 
 
 class EmailInUseError(Exception):
@@ -25,72 +30,149 @@ class ProfileResult:
     changes: ContactChanges
     saved: bool  # a PUT was made (False: nothing had changed)
     opt_in_requested: bool  # Maileon was asked to send the double opt-in mail
+    opt_in_refused: bool = False  # the opt-in was asked for, but Maileon refused the page's DOI mailing
 
 
-def _page_field_names(page: PageConfig) -> tuple[list[str], list[str]]:
-    standard, custom = [], []
-    for field in page.fields.all():
-        if field.source == FieldSource.STANDARD and field.name not in STANDARD_FIELDS:
-            continue  # not writable (the admin prevents it); Maileon would refuse the read
-        (standard if field.source == FieldSource.STANDARD else custom).append(field.name)
-    # LOCALE is always read: it decides the page's language when the link has no `lang`.
-    return list(dict.fromkeys([*standard, LOCALE_FIELD])), list(dict.fromkeys(custom))
+@dataclass(frozen=True)
+class ProfileView:
+    """A contact as one page shows it: the read, and what of the page the account has."""
+
+    contact: Contact
+    fit: PageFit
 
 
-def load_profile(*, link: ContactLink, page: PageConfig) -> Contact:
-    """One read: the page's standard fields (+ LOCALE), custom fields and preference categories."""
-    standard, custom = _page_field_names(page)
+def load_profile(*, link: ContactLink, page: PageConfig) -> ProfileView:
+    """One read: the page's standard fields (+ LOCALE), custom fields and preference categories, as far as the
+    account has them. A name Maileon refuses although the cached definitions still had it (renamed a moment
+    ago) makes us read the definitions afresh and the contact again without it."""
+    page_fit = fit(page)
+    try:
+        return ProfileView(_read_for(link, page_fit), page_fit)
+    except InvalidLinkError as error:
+        # A 400 may be about a name as well as about the link; only fresher definitions can tell.
+        if error.status != 400 or not (page_fit.custom_field_names or page_fit.categories):
+            raise
+        if not definitions.recheck():
+            raise
+        fresh = fit(page)
+        if (fresh.custom_field_names, fresh.categories) == (page_fit.custom_field_names, page_fit.categories):
+            raise
+        logger.warning("page %s: Maileon refused a name on read; read again without what the account lacks",
+                       page.slug)
+        return ProfileView(_read_for(link, fresh), fresh)
+
+
+def _read_for(link: ContactLink, page_fit: PageFit) -> Contact:
     return get_client().get_contact(
         contact_id=link.contact_id,
         checksum=link.checksum,
-        standard_fields=standard,
-        custom_fields=custom,
-        preference_categories=[group.category for group in page.preference_groups.all()],
+        # LOCALE is always read: it decides the page's language when the link has no `lang`.
+        standard_fields=list(dict.fromkeys([*page_fit.standard_field_names, LOCALE_FIELD])),
+        custom_fields=list(dict.fromkeys(page_fit.custom_field_names)),
+        preference_categories=page_fit.categories,
     )
 
 
-def read_contact(*, link: ContactLink) -> Contact:
-    """The smallest read that proves the link (address, permission and LOCALE), e.g. for the unsubscribe page."""
+def read_contact(*, link: ContactLink, page: PageConfig | None = None) -> Contact:
+    """The smallest read that proves the link (address, permission status and LOCALE), e.g. for the unsubscribe
+    page; with `page`, also the category of its down-sell switch (offered only to who does not have it yet)."""
+    categories = [page.downsell_category] if page is not None and offers_downsell(page) else []
     return get_client().get_contact(
-        contact_id=link.contact_id, checksum=link.checksum, standard_fields=[LOCALE_FIELD]
+        contact_id=link.contact_id, checksum=link.checksum, standard_fields=[LOCALE_FIELD],
+        preference_categories=categories,
     )
 
 
-def page_preferences(page: PageConfig) -> dict[str, list[PreferenceDefinition]]:
-    """The preferences each of the page's categories offers, from the account's cached definitions."""
-    return {group.category: preference_definitions(group.category) for group in page.preference_groups.all()}
+def offers_downsell(page: PageConfig) -> bool:
+    """The page has a down-sell switch and the account still has its preference."""
+    return page.offers_downsell_switch and fit(page).downsell
+
+
+def downsell_suits(page: PageConfig, contact: Contact) -> bool:
+    """Offer "fewer mails instead" only to a contact who gets newsletters and does not have that preference yet."""
+    if not offers_downsell(page) or contact.has_left or contact.permission in (None, Permission.NONE):
+        return False
+    current = contact.preference(page.downsell_category, page.downsell_preference)
+    return not (current is not None and current.value)
 
 
 def update_profile(
-    *, link: ContactLink, page: PageConfig, contact: Contact, changes: ContactChanges, opt_in: bool
+    *, link: ContactLink, page: PageConfig, view: ProfileView, changes: ContactChanges, opt_in: bool
 ) -> ProfileResult:
-    """Save `changes` (computed against `contact`, the read this form was built from).
+    """Save `changes` (computed against `view`, the read this form was built from).
 
-    The opt-in is requested only when the contact has no permission and the page names a DOI mailing: then
-    Maileon starts a double opt-in (permission 4 + triggerdoi) and the permission changes on confirmation.
-    Nothing changed and no opt-in: no PUT at all.
+    The opt-in is requested only when the contact has no permission and the page names a DOI mailing the account
+    has not refused: then Maileon starts a double opt-in (permission 4 + triggerdoi) and the permission changes
+    on confirmation. Nothing changed and no opt-in: no PUT at all. What Maileon refuses as unknown (the DOI
+    mailing, a field renamed since the read) is left out and the rest saved, never the whole save lost.
     """
-    request_opt_in = bool(opt_in and page.doi_mailing_key and contact.permission is Permission.NONE)
+    request_opt_in = bool(opt_in and view.fit.doi_mailing and view.contact.permission is Permission.NONE)
     if not changes and not request_opt_in:
         return ProfileResult(changes=changes, saved=False, opt_in_requested=False)
-    opt_in_params = (
-        {"permission": Permission.DOUBLE_OPT_IN, "trigger_doi": True, "doi_mailing": page.doi_mailing_key}
-        if request_opt_in else {}
-    )
     try:
-        get_client().update_contact(
-            contact_id=link.contact_id,
-            checksum=link.checksum,
-            changes=changes,
-            page_key=page.page_key,
-            src=page.src,
-            **opt_in_params,
-        )
+        _put(link, page, changes, opt_in=request_opt_in)
     except RejectedError as error:
         if "email" in error.field_errors:
             raise EmailInUseError() from error
-        raise
+        if error.status != 400:
+            raise
+        if request_opt_in:
+            return _save_without_opt_in(link, page, changes, refusal=error)
+        return _save_without_missing_names(link, page, changes, refusal=error)
     return ProfileResult(changes=changes, saved=True, opt_in_requested=request_opt_in)
+
+
+def _put(link: ContactLink, page: PageConfig, changes: ContactChanges, *, opt_in: bool) -> None:
+    opt_in_params = (
+        {"permission": Permission.DOUBLE_OPT_IN, "trigger_doi": True, "doi_mailing": page.doi_mailing_key}
+        if opt_in else {}
+    )
+    get_client().update_contact(
+        contact_id=link.contact_id, checksum=link.checksum, changes=changes, page_key=page.page_key, src=page.src,
+        **opt_in_params,
+    )
+
+
+def _save_without_opt_in(
+    link: ContactLink, page: PageConfig, changes: ContactChanges, *, refusal: RejectedError
+) -> ProfileResult:
+    """A 400 with an opt-in: if the same PUT without it succeeds, Maileon refused the DOI mailing key (GUESS:
+    its answer to an unknown key is undocumented). The page stops offering the opt-in until it is fixed."""
+    try:
+        _put(link, page, changes, opt_in=False)
+    except RejectedError as error:
+        if "email" in error.field_errors:
+            raise EmailInUseError() from error
+        raise refusal from error
+    definitions.note_refused_doi_mailing(page.doi_mailing_key)
+    logger.warning("page %s: Maileon refused the double opt-in with DOI mailing %r; the page stops offering it",
+                   page.slug, page.doi_mailing_key)
+    return ProfileResult(changes=changes, saved=bool(changes), opt_in_requested=False, opt_in_refused=True)
+
+
+def _save_without_missing_names(
+    link: ContactLink, page: PageConfig, changes: ContactChanges, *, refusal: RejectedError
+) -> ProfileResult:
+    """A 400 for a save whose names the account may have lost since the read: read the definitions afresh and
+    send again what the account still has."""
+    if not (changes.custom_fields or changes.preferences) or not definitions.recheck():
+        raise refusal
+    fresh = fit(page)
+    custom = set(fresh.custom_field_names)
+    kept = ContactChanges(
+        email=changes.email,
+        standard_fields=changes.standard_fields,
+        custom_fields={name: value for name, value in changes.custom_fields.items() if name in custom},
+        preferences=tuple(p for p in changes.preferences
+                          if any(d.name == p.name for d in fresh.preferences_of(p.category))),
+    )
+    if kept == changes:
+        raise refusal
+    logger.warning("page %s: Maileon refused a name on save; saved again without what the account lacks",
+                   page.slug)
+    if kept:
+        _put(link, page, kept, opt_in=False)
+    return ProfileResult(changes=kept, saved=bool(kept), opt_in_requested=False)
 
 
 def switch_to_downsell(*, link: ContactLink, page: PageConfig) -> None:
@@ -99,7 +181,7 @@ def switch_to_downsell(*, link: ContactLink, page: PageConfig) -> None:
     category, chosen = page.downsell_category, page.downsell_preference
     if not (category and chosen):
         raise ValueError("this page offers no down-sell switch")
-    others = [d.name for d in preference_definitions(category) if d.name != chosen]
+    others = [d.name for d in definitions.preferences(category) or () if d.name != chosen]
     preferences = [Preference(chosen, category, True, page.src or None)]
     preferences += [Preference(name, category, False, page.src or None) for name in others]
     get_client().update_contact(

@@ -45,9 +45,13 @@ _EMAIL_ADDRESS = re.compile(r"[^\s<>\"'@,;:]+@[^\s<>\"'@,;:]+")
 
 @dataclass(frozen=True)
 class UnsubscribeOutcome:
-    request: UnsubscribeRequest
+    request: UnsubscribeRequest | None  # None: the contact had already left, nothing was recorded
     delivered: bool  # Maileon has accepted it (so far: the worker may still deliver it moments later)
     repeated: bool  # an earlier submission already recorded this unsubscribe; nothing new was sent
+
+    @property
+    def already_left(self) -> bool:
+        return self.request is None
 
 
 def request_unsubscribe(
@@ -68,6 +72,9 @@ def request_unsubscribe(
     `assessment` is the view's verdict on automation (form timing); without it the user agent alone decides.
     """
     contact = _verify_link(link)
+    if contact is not None and contact.has_left:
+        # Maileon already has them out (and anonymized): nothing to record, nothing to send.
+        return UnsubscribeOutcome(request=None, delivered=True, repeated=True)
     if assessment is None:
         assessment = automation.assess(user_agent=user_agent, stamp=None, via_page=False)
     # Verified: inserted already leased to this request, for its inline attempt below.
@@ -119,6 +126,9 @@ def deliver_unsubscribe(
                 return
             raise  # unverified: the link was forged or mistyped; nothing is sent
         request.verified = True
+    if contact is not None and contact.has_left:
+        request.note = _note("already unsubscribed according to Maileon's read: nothing sent")
+        return
     try:
         _unsubscribe_allowing_for_mailing(client, request, contact, account_ids)
     except (RejectedError, InvalidLinkError) as error:
@@ -146,38 +156,46 @@ def add_reason_later(
 ) -> None:
     """The recipient's "tell us more" on the confirmation page, for an unsubscribe recorded without a reason.
 
-    Still pending: the reason joins the row and travels with the unsubscribe (no extra call). Delivered: Maileon
-    gets it through Adding Unsubscription Reason with the link's checksum, now, or from the worker when Maileon
-    has not processed the unsubscribe yet (400) or cannot be reached. A reason already given is kept; the second
-    one changes nothing (submitting twice makes one call). InvalidLinkError when the link matches no request.
-    `page` is accepted for symmetry with the other use cases; the row remembers its own page.
+    Still pending: the reason joins the row made with this link's checksum and travels with the unsubscribe (no
+    extra call). Delivered: the link is proven first by a read of ours (checksum compared), then Maileon gets
+    the reason through Adding Unsubscription Reason, now, or from the worker when Maileon has not processed the
+    unsubscribe yet (400) or cannot be reached. A link we cannot prove (Maileon unreachable for the read) is not
+    taken: UnavailableError, the recipient sends it again later; so a forgery made during an outage can never
+    hold the place of the genuine reason. A reason already given is kept; a second one changes nothing.
+    InvalidLinkError when the link matches no request or Maileon's checksum. `page` is accepted for symmetry
+    with the other use cases; the row remembers its own page.
     """
-    request = UnsubscribeRequest.objects.filter(contact_id=link.contact_id).order_by("-created_at", "-pk").first()
+    request = _request_of(link)
     if request is None:
-        raise InvalidLinkError("no unsubscribe recorded for this contact", operation="add_reason_later")
+        raise InvalidLinkError("no unsubscribe recorded for this link", operation="add_reason_later")
     if request.reason_type:
         return
     fields = {**reason_fields(reason, message), "reason_added_later": True, "reason_delivered": False}
     if request.status in (Status.PENDING, Status.FAILED):
-        if not hmac.compare_digest(request.checksum.encode(), link.checksum.encode()):
+        if not _same_checksum(request.checksum, link.checksum):
             raise InvalidLinkError("checksum does not match the recorded unsubscribe", operation="add_reason_later")
         if UnsubscribeRequest.objects.filter(pk=request.pk, status=request.status, reason_type="").update(**fields):
             return
         request.refresh_from_db()  # delivered in the meantime
         if request.reason_type or request.status != Status.DELIVERED:
             return
+    get_client().get_contact(contact_id=link.contact_id, checksum=link.checksum)  # proves the link, or raises
     result = outbox.deliver_reason_now(request.pk, checksum=link.checksum, fields=fields)
     error = result.error if result is not None else None
-    if isinstance(error, RejectedError) and error.status == 400:
-        # "Not unsubscribed yet" and a wrong checksum may both be a 400: while the unsubscribe is unprocessed
-        # the contact is still readable, so a read tells them apart.
-        error = _refusal_of(link)
     if isinstance(error, InvalidLinkError):
-        # Maileon refused this link's checksum: the reason was not the recipient's to give.
+        # Maileon refused this link's checksum on the reasons call although our read accepted it: take nothing.
         UnsubscribeRequest.objects.filter(pk=request.pk, reason_type=fields["reason_type"]).update(
             reason=None, reason_type="", reason_message="", reason_added_later=False, checksum=""
         )
         raise error
+
+
+def _request_of(link: ContactLink) -> UnsubscribeRequest | None:
+    """The newest request this link may add a reason to: a delivered one (the reason call proves the link
+    itself), or one recorded with this very checksum."""
+    rows = UnsubscribeRequest.objects.filter(contact_id=link.contact_id).order_by("-created_at", "-pk")
+    return next((row for row in rows[:20]
+                 if row.status == Status.DELIVERED or _same_checksum(row.checksum, link.checksum)), None)
 
 
 # --- the row's reason, on both sides of the wire
@@ -217,41 +235,34 @@ def _verify_link(link: ContactLink) -> Contact | None:
     return None
 
 
-def _refusal_of(link: ContactLink) -> InvalidLinkError | None:
-    """Maileon's refusal of id + checksum, if it refuses them; None if it accepts them or cannot be asked."""
-    try:
-        get_client().get_contact(contact_id=link.contact_id, checksum=link.checksum)
-    except InvalidLinkError as error:
-        return error
-    except (UnavailableError, RejectedError, ProtocolError):
-        pass
-    return None
-
-
 def _record(*, link: ContactLink, fields: dict) -> tuple[UnsubscribeRequest, bool]:
     """Insert the row, or return the one an earlier submission made (True). Commits before returning."""
     now = timezone.now()
     try:
         with transaction.atomic():
-            earlier = _earlier_request(link.contact_id, now)
+            earlier = _earlier_request(link, now)
             if earlier is not None:
                 return earlier, True
             return UnsubscribeRequest.objects.create(**fields, next_attempt_at=now, created_at=now), False
     except IntegrityError:
-        # A simultaneous submission won the one pending row per contact (a unique constraint).
-        earlier = _earlier_request(link.contact_id, now)
+        # A simultaneous submission of the same link won the one pending row per link (a unique constraint).
+        earlier = _earlier_request(link, now)
         if earlier is None:
             raise
         return earlier, True
 
 
-def _earlier_request(contact_id: int, now) -> UnsubscribeRequest | None:
+def _earlier_request(link: ContactLink, now) -> UnsubscribeRequest | None:
+    """An earlier request this one repeats: one Maileon has verified (the contact's wish is proven and will be
+    or was delivered), or one made with the same checksum. An unverified one with another checksum is not: it
+    may be a forgery made while Maileon could not check it, and must not take the genuine request's place."""
     recent = Q(status=Status.PENDING) | Q(status=Status.DELIVERED, delivered_at__gte=now - REPEAT_WINDOW)
-    return (
-        UnsubscribeRequest.objects.filter(recent, contact_id=contact_id)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
+    candidates = UnsubscribeRequest.objects.filter(recent, contact_id=link.contact_id).order_by("-created_at", "-pk")
+    return next((row for row in candidates if row.verified or _same_checksum(row.checksum, link.checksum)), None)
+
+
+def _same_checksum(stored: str, given: str) -> bool:
+    return bool(stored) and hmac.compare_digest(stored.encode(), given.encode())
 
 
 def _deliver_after_commit(request: UnsubscribeRequest, contact: Contact) -> bool:

@@ -5,16 +5,6 @@ from __future__ import annotations
 import pytest
 import responses
 
-from preference_center.models import PageConfig
-from preference_center.services import account
-
-
-@pytest.fixture(autouse=True)
-def fresh_account_definitions():
-    # The admin reads Maileon's definitions through a cache; every test starts from what its Maileon says.
-    account.forget_definitions()
-    yield
-    account.forget_definitions()
 
 
 @pytest.fixture(autouse=True)
@@ -35,7 +25,4 @@ def maileon_down():
         yield rsps
 
 
-@pytest.fixture
-def default_page(db) -> PageConfig:
-    return PageConfig.objects.get(is_default=True)
 

@@ -19,22 +19,28 @@ def test_six_reasons_one_per_maileon_type(db):
     assert [r.reason_type for r in reasons if r.asks_free_text] == ["other"]
 
 
-def test_a_default_page_with_fields_groups_and_down_sell(db):
+def test_a_default_page_that_names_nothing_an_account_may_lack(db):
     page = PageConfig.objects.get(is_default=True)
-    assert (page.slug, page.page_key, page.src, page.doi_mailing_key) == (
-        "default", "profil", "preference-center", "doi-standard")
-    fields = list(page.fields.values_list("source", "name", "field_type"))
-    assert fields == [
-        ("standard", "SALUTATION", "choice"), ("standard", "FIRSTNAME", "text"), ("standard", "LASTNAME", "text"),
-        ("standard", "BIRTHDAY", "date"), ("custom", "Lieblingsfarbe", "text"),
-    ]
-    assert [value for value, _label in page.fields.get(name="SALUTATION").choice_list("de")] == [
-        "Frau", "Herr", "Divers"]
-    groups = list(page.preference_groups.all())
-    assert [g.category for g in groups] == ["Themen", "Frequenz"]
-    assert all(g.title_de and g.title_en and g.description_de and g.description_en for g in groups)
-    assert (page.downsell_category, page.downsell_preference) == ("Frequenz", "Monatlicher Digest")
-    assert page.profile_intro_de and page.profile_intro_en
+    assert (page.slug, page.src, page.page_key, page.doi_mailing_key) == ("default", "preference-center", "", "")
+    # Standard fields every Maileon account has; no custom field, category, DOI mailing or down-sell.
+    assert list(page.fields.values_list("source", "name", "field_type")) == [
+        ("standard", "FIRSTNAME", "text"), ("standard", "LASTNAME", "text")]
+    assert not page.preference_groups.exists()
+    assert (page.downsell_category, page.downsell_preference) == ("", "")
+    assert page.profile_intro_de and page.profile_intro_en and page.unsubscribe_intro_de
+
+
+def test_no_name_of_the_sandboxs_demo_account_reaches_a_fresh_database(db):
+    from preference_center.sandbox.store import SandboxStore
+
+    demo = SandboxStore()
+    names = {*demo.categories, *demo.custom_field_definitions, *demo.doi_mailing_keys,
+             *(p.name for prefs in demo.preference_definitions.values() for p in prefs)}
+    stored = {value for page in PageConfig.objects.all()
+              for value in (page.doi_mailing_key, page.downsell_category, page.downsell_preference, page.page_key)}
+    stored |= set(ProfileField.objects.values_list("name", flat=True))
+    stored |= set(PreferenceGroup.objects.values_list("category", flat=True))
+    assert not names & stored
 
 
 # No serialized_rollback: after another transactional test's flush it re-inserts content types and fails;

@@ -9,7 +9,6 @@ Fixtures:
 
 from __future__ import annotations
 
-import importlib
 import os
 import shutil
 from dataclasses import dataclass
@@ -17,10 +16,9 @@ from urllib.parse import urlencode
 
 import pytest
 
-from django.apps import apps as django_apps
 from django.core.cache import cache
 
-from preference_center.models import PageConfig
+from tests.conftest import demo_default_page
 
 from .network import NetworkLog
 
@@ -89,17 +87,11 @@ class Site:
         return self.url("/unsubscribe/", contact, **params)
 
 
-def restore_seed() -> None:
-    """A transactional test's flush removes what migration 0002 seeded; put it back as the migration would."""
-    if not PageConfig.objects.filter(is_default=True).exists():
-        importlib.import_module("preference_center.migrations.0002_seed").seed(django_apps, None)
-
-
 @pytest.fixture
 def site(live_maileon, live_server, transactional_db) -> Site:
-    restore_seed()
-    cache.clear()  # definitions and the link-failure throttle: no test sees another's
-    yield Site(base_url=live_server.url, store=live_maileon, page=PageConfig.objects.get(is_default=True))
+    page = demo_default_page()
+    cache.clear()  # the link-failure throttle: no test sees another's
+    yield Site(base_url=live_server.url, store=live_maileon, page=page)
     cache.clear()
 
 

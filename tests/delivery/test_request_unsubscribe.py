@@ -16,6 +16,7 @@ from django.utils import timezone
 from preference_center import delivery
 from preference_center.maileon import InvalidLinkError
 from preference_center.models import Status, UnsubscribeRequest, Via
+from preference_center.services import outbox
 from preference_center.services.unsubscribe import request_unsubscribe
 
 from .support import row_values, unsubscribe_calls
@@ -158,10 +159,24 @@ def test_a_new_unsubscribe_a_day_later_is_recorded_anew(maileon_sandbox, link_fo
 
     second = submit(link_for(1004))
 
-    assert second.repeated is False
-    # Maileon refuses the repeat (already out); an earlier delivered request makes that "delivered".
-    assert second.request.status == Status.DELIVERED
-    assert "already unsubscribed" in second.request.note
+    # The verifying read says the contact has left: nothing new is recorded and nothing is sent again.
+    assert second.already_left and second.request is None
+    assert UnsubscribeRequest.objects.count() == 1
+    assert len(unsubscribe_calls(maileon_sandbox)) == 1
+
+
+def test_a_recorded_request_whose_contact_has_left_meanwhile_is_delivered_without_a_call(maileon_sandbox,
+                                                                                         link_for):
+    maileon_sandbox.faults.inject(status=503, times=None)
+    pending = submit(link_for(1004)).request  # Maileon down: recorded unverified
+    maileon_sandbox.faults.clear()
+    maileon_sandbox.contact(1004).anonymize()  # out by another way meanwhile (Maileon's own page, say)
+
+    outbox.attempt(outbox.claim_next(now=timezone.now()))
+
+    pending.refresh_from_db()
+    assert (pending.status, pending.verified, pending.checksum) == (Status.DELIVERED, True, "")
+    assert "already unsubscribed" in pending.note and unsubscribe_calls(maileon_sandbox) == []
 
 
 def test_one_click_from_a_scanner_is_honoured_and_flagged(maileon_sandbox, link_for):

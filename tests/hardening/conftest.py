@@ -2,7 +2,6 @@
 
 from tests.pages.conftest import (  # noqa: F401  (pytest fixtures, registered by import)
     _fresh_cache,
-    default_page,
     link,
     make_page,
     make_reason,

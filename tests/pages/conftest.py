@@ -11,7 +11,7 @@ from django.core.cache import cache
 
 from preference_center.maileon import ContactChanges, codec
 from preference_center.models import PageConfig, PreferenceGroup, ProfileField, UnsubscribeReason
-from preference_center.services import account
+from preference_center.services import page_fit
 
 ERIKA, JOHN, ZOE, LENA = 1001, 1002, 1003, 1004
 SENT_MAILING = 88120
@@ -23,13 +23,6 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def default_page(db) -> PageConfig:
-    """The seeded default page (migration 0002): FIRSTNAME, LASTNAME, SALUTATION, BIRTHDAY, Lieblingsfarbe,
-    categories Themen and Frequenz, DOI mailing doi-standard, down-sell Frequenz/Monatlicher Digest."""
-    return PageConfig.objects.get(is_default=True)
 
 
 @pytest.fixture
@@ -84,11 +77,10 @@ def put_bodies(monkeypatch) -> list[ContactChanges]:
 
 @pytest.fixture
 def warm_definitions(maileon_sandbox):
-    """Read the account's preference definitions once, as the first page view of the day would."""
+    """Read the account's definitions once, as the first page view of the day would."""
 
     def warm(page: PageConfig) -> None:
-        for group in page.preference_groups.all():
-            account.preference_definitions(group.category)
+        page_fit.fit(page)
         maileon_sandbox.calls.clear()
 
     return warm

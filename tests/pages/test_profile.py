@@ -55,7 +55,8 @@ def test_a_page_view_costs_exactly_one_maileon_call(client, default_page, maileo
 def test_the_read_asks_only_for_what_the_page_shows(client, default_page, maileon_sandbox, link):
     _get(client, link)
     read = next(call for call in maileon_sandbox.calls if call.path == "/contacts/contact")
-    assert read.values("standard_field") == ["SALUTATION", "FIRSTNAME", "LASTNAME", "BIRTHDAY", "LOCALE"]
+    assert read.values("standard_field") == [
+        "SALUTATION", "FIRSTNAME", "LASTNAME", "BIRTHDAY", "LOCALE", "CHECKSUM", "PERMISSION_STATUS"]
     assert read.values("custom_field") == ["Lieblingsfarbe"]
     assert read.values("preference_categories") == ["Themen", "Frequenz"]
     assert read.values("ignore_checksum") == []

@@ -4,7 +4,7 @@ import pytest
 
 from preference_center.models import Status, UnsubscribeRequest, Via
 
-from .conftest import ERIKA, JOHN, LENA, SENT_MAILING, form_data
+from .conftest import ERIKA, JOHN, LENA, SENT_MAILING, ZOE, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -15,15 +15,27 @@ pytestmark = pytest.mark.django_db
 ])
 def test_get_shows_masked_address_reasons_and_downsell(client, default_page, maileon_sandbox, link, lang, button,
                                                        other_reason):
-    response = client.get(f"/unsubscribe/?{link(JOHN, lang=lang)}")
+    response = client.get(f"/unsubscribe/?{link(ERIKA, lang=lang)}")
     html = response.content.decode()
     assert response.status_code == 200
-    assert "j•••@example.com" in html and "john.example" not in html
+    assert "e•••@example.org" in html and "erika.beispiel" not in html
     assert other_reason in html
     assert f">{button}</button>" in html
     # The down-sell comes before the unsubscribe button.
     assert html.index("/unsubscribe/downsell/") < html.index(f">{button}</button>")
     assert maileon_sandbox.changing_calls() == [] and not UnsubscribeRequest.objects.exists()
+
+
+def test_the_down_sell_switch_is_not_offered_to_who_has_it_already(client, default_page, maileon_sandbox, link):
+    html = client.get(f"/unsubscribe/?{link(JOHN, lang='en')}").content.decode()  # John gets the digest
+    assert "/unsubscribe/downsell/" not in html and "Just the monthly digest instead" not in html
+    assert "Choose topics and how often you hear from us" in html  # the way to the profile stays
+
+
+def test_no_down_sell_for_a_contact_without_newsletter_permission(client, default_page, maileon_sandbox, link):
+    html = client.get(f"/unsubscribe/?{link(ZOE, lang='en')}").content.decode()
+    assert "Fewer emails instead?" not in html and "/unsubscribe/downsell/" not in html
+    assert ">Unsubscribe</button>" in html
 
 
 def test_post_records_the_unsubscribe_with_reason_and_mailing(client, default_page, maileon_sandbox, link):

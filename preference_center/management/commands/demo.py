@@ -1,7 +1,9 @@
 """`manage.py demo`: make sure the seed exists, give the developer an admin login, print links to click.
 
-Idempotent: run it as often as you like (`make run` runs it on every start). The admin user exists only
-while DEBUG is on; its password is new on every run and printed once, never stored anywhere else.
+Against the sandbox (sandbox mode, or the standalone sandbox's key) it also gives the default page the demo
+account's configuration (preference_center/demo_configuration.py); against a real account it adds no names the
+account may lack. Idempotent: run it as often as you like (`make run` runs it on every start). The admin user
+exists only while DEBUG is on; its password is new on every run and printed once, never stored anywhere else.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
-from preference_center import mailing_links
+from preference_center import demo_configuration, mailing_links
 from preference_center.models import PageConfig
+from preference_center.sandbox import store as sandbox_store
 
 DEMO_USERNAME = "demo"
 DEMO_MAILING_ID = 88120  # a sent mailing of the sandbox, so the unsubscribe is credited to it
@@ -42,6 +45,9 @@ class Command(BaseCommand):
         self._require_migrated()
         _seed_migration.seed(apps, None)
         page = PageConfig.get_default()
+        sandbox_account = settings.MAILEON_SANDBOX or settings.MAILEON_API_KEY == sandbox_store.SANDBOX_API_KEY
+        if sandbox_account and demo_configuration.install(page):
+            self.stdout.write("Default page configured for the sandbox's demo account.")
 
         if settings.DEBUG:
             password = self._reset_demo_admin()
@@ -76,13 +82,11 @@ class Command(BaseCommand):
         return password
 
     def _print_contact_links(self, base_url: str, page: PageConfig) -> None:
-        from preference_center.sandbox.store import default_store  # sandbox mode only
-
         self.stdout.write(f"Demo links (embedded Maileon sandbox, mailing {DEMO_MAILING_ID}):")
         for contact_id, who, language in DEMO_CONTACTS:
             links = mailing_links.contact_links(
                 base_url, slug=page.slug, is_default=page.is_default, contact_id=contact_id,
-                checksum=default_store.checksum_for(contact_id), mailing_id=DEMO_MAILING_ID,
+                checksum=sandbox_store.checksum_for(contact_id), mailing_id=DEMO_MAILING_ID,
             )
             self._line(f"Profile, {who} ({language}):", links.profile)
             self._line(f"Unsubscribe, {who} ({language}):", links.unsubscribe)

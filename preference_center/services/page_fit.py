@@ -1,0 +1,137 @@
+"""What of a page configuration the Maileon account has: a page shows that part and leaves the rest out.
+
+A field, category, preference, DOI mailing or down-sell preference the account lacks (renamed or deleted in
+Maileon, or named for another account) must never break a page. `fit()` says what is there and what is not; the
+profile and unsubscribe pages use the first, the admin and `check_pages` show the second. Each missing name is
+logged once per process, not on every view.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import threading
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from ..fields import STANDARD_FIELDS
+from ..maileon import PreferenceDefinition
+from ..models import FieldSource, PageConfig, PreferenceGroup, ProfileField
+from . import definitions
+
+logger = logging.getLogger(__name__)
+
+
+class MissingKind(enum.Enum):
+    STANDARD_FIELD = _("standard field")
+    CUSTOM_FIELD = _("custom field")
+    CATEGORY = _("preference category")
+    PREFERENCE = _("preference")
+    DOWNSELL = _("down-sell preference")
+    DOI_MAILING = _("double opt-in mailing")
+
+
+@dataclass(frozen=True)
+class Missing:
+    kind: MissingKind
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.kind.value} {self.name}"
+
+
+@dataclass(frozen=True)
+class GroupFit:
+    group: PreferenceGroup
+    preferences: tuple[PreferenceDefinition, ...]  # what the account defines in the group's category
+
+
+@dataclass(frozen=True)
+class PageFit:
+    fields: tuple[ProfileField, ...]
+    groups: tuple[GroupFit, ...]
+    downsell: bool  # the page's down-sell switch exists in the account
+    doi_mailing: bool  # the page names a DOI mailing Maileon has not refused
+    missing: tuple[Missing, ...] = ()
+
+    @property
+    def standard_field_names(self) -> list[str]:
+        return [f.name for f in self.fields if f.source == FieldSource.STANDARD]
+
+    @property
+    def custom_field_names(self) -> list[str]:
+        return [f.name for f in self.fields if f.source == FieldSource.CUSTOM]
+
+    @property
+    def categories(self) -> list[str]:
+        return [fit.group.category for fit in self.groups]
+
+    def preferences_of(self, category: str) -> tuple[PreferenceDefinition, ...]:
+        return next((fit.preferences for fit in self.groups if fit.group.category == category), ())
+
+    @classmethod
+    def assumed(cls, page: PageConfig, preferences: dict[str, list[PreferenceDefinition]]) -> PageFit:
+        """Everything the page names taken as present, with the given preferences (admin previews, which must
+        not ask Maileon)."""
+        groups = tuple(GroupFit(g, tuple(preferences.get(g.category, ()))) for g in page.preference_groups.all())
+        return cls(fields=tuple(page.fields.all()), groups=groups, downsell=page.offers_downsell_switch,
+                   doi_mailing=bool(page.doi_mailing_key))
+
+
+def fit(page: PageConfig) -> PageFit:
+    """What of `page` the account has (cached account definitions; MaileonError when they cannot be read)."""
+    missing: list[Missing] = []
+    fields = []
+    custom = None
+    for field in page.fields.all():
+        if field.source == FieldSource.STANDARD:
+            present = field.name in STANDARD_FIELDS
+            kind = MissingKind.STANDARD_FIELD
+        else:
+            custom = definitions.custom_fields() if custom is None else custom
+            present, kind = field.name in custom, MissingKind.CUSTOM_FIELD
+        if present:
+            fields.append(field)
+        else:
+            missing.append(Missing(kind, field.name))
+
+    groups = []
+    for group in page.preference_groups.all():
+        defined = definitions.preferences(group.category)
+        if defined is None:
+            missing.append(Missing(MissingKind.CATEGORY, group.category))
+            continue
+        names = {definition.name for definition in defined}
+        missing += [Missing(MissingKind.PREFERENCE, f"{group.category}/{name}")
+                    for name in group.labels("de") if name not in names]
+        groups.append(GroupFit(group, defined))
+
+    downsell = page.offers_downsell_switch and _downsell_exists(page)
+    if page.offers_downsell_switch and not downsell:
+        missing.append(Missing(MissingKind.DOWNSELL, f"{page.downsell_category}/{page.downsell_preference}"))
+    doi_mailing = bool(page.doi_mailing_key) and not definitions.doi_mailing_refused(page.doi_mailing_key)
+    if page.doi_mailing_key and not doi_mailing:
+        missing.append(Missing(MissingKind.DOI_MAILING, page.doi_mailing_key))
+
+    _warn_once(page, missing)
+    return PageFit(tuple(fields), tuple(groups), downsell, doi_mailing, tuple(missing))
+
+
+def _downsell_exists(page: PageConfig) -> bool:
+    defined = definitions.preferences(page.downsell_category)
+    return defined is not None and any(d.name == page.downsell_preference for d in defined)
+
+
+_warned: set[tuple[str, Missing]] = set()
+_warned_lock = threading.Lock()
+
+
+def _warn_once(page: PageConfig, missing: list[Missing]) -> None:
+    for item in missing:
+        with _warned_lock:
+            if (page.slug, item) in _warned:
+                continue
+            _warned.add((page.slug, item))
+        logger.warning("page %s names %s %r, which the Maileon account lacks: left out of the page",
+                       page.slug, item.kind.name.lower().replace("_", " "), item.name)
