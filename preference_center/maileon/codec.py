@@ -270,10 +270,13 @@ def _decode_preference(element: etree._Element) -> Preference:
 # --- contact
 
 
-def encode_contact(contact: Contact) -> bytes:  # sandbox: answer of GET /contacts/contact
+def encode_contact(contact: Contact, *, permission_text: str | None = None) -> bytes:  # sandbox: GET answer
+    """`permission_text`: the permission as some Maileon reports it instead of the code (`doi+`, say)."""
     root = etree.Element("contact")
     _set_text(etree.SubElement(root, "id"), str(contact.id))
-    if contact.permission is not None:
+    if permission_text is not None:
+        _set_text(etree.SubElement(root, "permission"), permission_text)
+    elif contact.permission is not None:
         _set_text(etree.SubElement(root, "permission"), str(int(contact.permission)))
     _value(root, "email", contact.email)
     _value(root, "external_id", contact.external_id)

@@ -303,7 +303,8 @@ def _get_contact(request: _Request) -> SandboxResponse:
                 standard_fields=standard_fields,
                 custom_fields=custom_fields,
                 preferences=preferences,
-            )
+            ),
+            permission_text=contact.reported_permission,
         )
     )
 

@@ -73,9 +73,15 @@ class SandboxContact:
     custom_fields: dict[str, str] = field(default_factory=dict)
     preferences: dict[tuple[str, str], PreferenceValue] = field(default_factory=dict)  # (category, name)
     unsubscribed: bool = False
+    # How reads report the permission and PERMISSION_STATUS, where a test plays a Maileon that uses forms we
+    # do not know (a type word such as `doi+`, a code beyond 6, a status word). None: the documented forms.
+    reported_permission: str | None = None
+    reported_permission_status: str | None = None
 
     @property
     def permission_status(self) -> str:
+        if self.reported_permission_status is not None:
+            return self.reported_permission_status
         if self.unsubscribed:
             return "unsubscribed"
         return "none" if self.permission is Permission.NONE else "available"
