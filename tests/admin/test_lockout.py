@@ -214,8 +214,8 @@ def server(transactional_db, tmp_path):
 
     def answers() -> bool:
         try:
-            return requests.get(f"{url}/healthz", timeout=2).status_code == 200
-        except requests.ConnectionError:
+            return requests.get(f"{url}/healthz", timeout=5).status_code == 200
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or a worker still booting
             assert process.poll() is None, (tmp_path / "stderr.log").read_text()
             return False
 
