@@ -1,5 +1,6 @@
 """The only settings module. Environments differ in values (environment variables, `.env`), not code."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "csp",
+    "axes",
     "preference_center.apps.PreferenceCenterConfig",
 ]
 
@@ -53,6 +55,16 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # django-csp's, keeping the policy on our own 404/500 pages in DEBUG too (security.py)
     "preference_center.security.CSPMiddleware",
+    # Last, as axes requires: it turns a sign-in refused for a lockout into the lockout page, which then passes
+    # through the language, framing and CSP middleware above like any other answer.
+    "axes.middleware.AxesMiddleware",
+]
+
+# axes first: it refuses a locked-out sign-in before ModelBackend checks the password (and it needs the request,
+# so tests that are not about signing in use force_login, not Client.login).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "preference_center.urls"
@@ -126,6 +138,28 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Brute-force protection of the admin sign-in (django-axes; README "Admin sign-in lockout"). Fixed here, not in
+# the environment: 5 failed sign-ins for one username from one client address lock that pair for 15 minutes;
+# the same username from elsewhere, and other usernames from that address, still sign in. Counted in the
+# database, so every process and host sees the same counts. A failed attempt while locked restarts the cool-off
+# (axes' default), a successful sign-in clears the count.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_TEMPLATE = "admin/preference_center/lockout.html"
+# The same client address as the link-failure throttle, proxies and all (preference_center/lockout.py).
+AXES_CLIENT_IP_CALLABLE = "preference_center.lockout.client_ip_address"
+# Every failure is also kept in "Access failures" (the admin), which survive an unlock; prune with
+# `manage.py axes_reset_failure_logs --age DAYS`.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Log lines name the username and the address (needed to unlock the right pair); the password is always masked.
+AXES_SENSITIVE_PARAMETERS = []
+# No "AXES: BEGIN" line at the start of every process and command; log lines name only what a lock is about.
+AXES_VERBOSE = False
+
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
@@ -141,5 +175,7 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        # axes: failures and lockouts are warnings; its INFO lines (housekeeping on every attempt) are noise.
+        "axes": {"level": "WARNING"},
     },
 }

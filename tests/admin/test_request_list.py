@@ -120,7 +120,7 @@ def test_reviewing_needs_the_change_permission(client, db):
     row = UnsubscribeRequest.objects.create(contact_id=1, suspected_automation=True, status=Status.DELIVERED)
     user = User.objects.create_user("viewer", password="pw-viewer", is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="view_unsubscriberequest"))
-    client.login(username="viewer", password="pw-viewer")
+    client.force_login(user)
     list_page = client.get(reverse(LIST_URL))
     assert list_page.status_code == 200
     assert 'value="mark_reviewed"' not in list_page.content.decode()

@@ -171,8 +171,7 @@ def test_reports_are_for_staff_only(client, db, name):
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
 
-    User.objects.create_user("reader", password="pw-reader")  # logged in, not staff
-    client.login(username="reader", password="pw-reader")
+    client.force_login(User.objects.create_user("reader", password="pw-reader"))  # logged in, not staff
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
@@ -182,7 +181,7 @@ def test_reports_are_for_staff_only(client, db, name):
                                   "admin:preference_center_unsubscriberequest_reasons_csv"])
 def test_staff_need_the_permission_to_view_unsubscribe_requests(client, db, name):
     user = User.objects.create_user("editor", password="pw-editor", is_staff=True)
-    client.login(username="editor", password="pw-editor")
+    client.force_login(user)
     assert client.get(reverse(name)).status_code == 403
     user.user_permissions.add(Permission.objects.get(codename="view_unsubscriberequest"))
     assert client.get(reverse(name)).status_code == 200

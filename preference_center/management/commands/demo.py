@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import secrets
 
+from axes.utils import reset as axes_reset
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -79,6 +80,8 @@ class Command(BaseCommand):
         user.set_password(password)
         user.is_staff = user.is_superuser = user.is_active = True
         user.save()
+        # A new password deserves a fresh start: a sign-in lockout from mistyping the old one ends too.
+        axes_reset(username=DEMO_USERNAME)
         return password
 
     def _print_contact_links(self, base_url: str, page: PageConfig) -> None:
