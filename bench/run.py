@@ -145,8 +145,10 @@ def _start(mode: Mode) -> Server:
         control.add_contacts(first, min(UNSUBSCRIBERS_PER_BATCH, UNSUBSCRIBERS_FIRST + mode.unsubscribers - first))
 
     env = _server_environment(work, sandbox.api_url)
-    for command in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
-        subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True)
+    # demo: the default page with the sandbox account's categories, custom field and down-sell, as measured before.
+    for command in (["migrate", "--noinput", "-v0"], ["demo"], ["collectstatic", "--noinput", "-v0"]):
+        subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True,
+                       stdout=subprocess.DEVNULL)
 
     port = _free_port()
     gunicorn = subprocess.Popen(

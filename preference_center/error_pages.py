@@ -47,6 +47,17 @@ def _log_context(request: HttpRequest) -> str:
     return " ".join(ids) or "no ids"
 
 
+# Maileon's Retry-After may say hours; a recipient is told at most this (seconds) and may simply try again.
+MAX_RECIPIENT_WAIT = 300
+
+
+def _recipient_wait(retry_after: float | None) -> int | None:
+    """Seconds a recipient is asked to wait: Maileon's Retry-After, at least 1 s, at most MAX_RECIPIENT_WAIT."""
+    if not retry_after:
+        return None
+    return min(MAX_RECIPIENT_WAIT, max(1, round(retry_after)))
+
+
 def _resubmission(request: HttpRequest) -> list[tuple[str, str]]:
     """What the recipient submitted, so the 503 page can post it again unchanged."""
     if request.method != "POST":
@@ -83,14 +94,16 @@ def render_error(request: HttpRequest, error: Exception, kwargs: dict) -> HttpRe
     if isinstance(error, UnavailableError):
         logger.warning("Maileon unavailable in %s, status %s (%s)", error.operation, error.status,
                        _log_context(request))
+        wait = _recipient_wait(error.retry_after)
         response = render("maileon_error.html", 503, {
             "retry": True,
             "retry_method": "post" if request.method == "POST" else "get",
             "retry_url": request.get_full_path(),
             "resubmission": _resubmission(request),
+            "retry_minutes": -(-wait // 60) if wait else None,
         })
-        if error.retry_after:
-            response["Retry-After"] = str(max(1, round(error.retry_after)))
+        if wait:
+            response["Retry-After"] = str(wait)
         return response
     # RejectedError, ProtocolError: our request, key or Maileon's answer is wrong; a person must look.
     logger.error("Maileon %s in %s, status %s (%s)", type(error).__name__, error.operation, error.status,

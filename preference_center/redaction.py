@@ -1,29 +1,38 @@
-"""Keep secrets out of log output: checksums, email addresses and the Maileon API key.
+"""Keep secrets out of what we log or keep: checksums, email addresses, credentials and the Maileon API key.
 
-`RedactSecrets` sits on the root log handler (settings.LOGGING), so it sees Django's request and server
-logs, urllib3's debug log (full URLs, query strings included) and ours. `redact()` is the same rewrite for
-code that keeps a text elsewhere, e.g. an exception message stored on a row.
+The one set of patterns for the whole app: Django's and gunicorn's log handlers wear `RedactSecrets`
+(settings.LOGGING, gunicorn.conf.py), the Maileon client puts it on urllib3's logger (which prints full URLs at
+DEBUG) and masks Maileon's error texts with `redact()`, and services mask addresses recipients type into free
+text with `mask_email_addresses()`. No Django here, since the client uses it; the app tells it where the API key
+is (`add_secret_source`, from apps.py), so a changed setting is honoured at once.
 
-Redaction errs on the side of too much: a word that merely looks like an address or a checksum parameter
-is masked too, since a log line with a hole is cheaper than a leaked secret.
+Redaction errs on the side of too much: a word that merely looks like an address or a checksum parameter is
+masked too, since a log line with a hole is cheaper than a leaked secret.
 """
 
-import base64
+from __future__ import annotations
+
 import logging
 import re
-from urllib.parse import quote
-
-from django.conf import settings
+import threading
+from collections.abc import Callable, Iterable
 
 REDACTED = "[redacted]"
 
 # A percent sign, itself percent-encoded any number of times: a URL inside a query value is encoded again.
 _PERCENT = r"%(?:25)*"
 
+
+def _any_spelling(word: str) -> str:
+    """`word` in any case with any of its letters percent-encoded (`check%73um`, `%43HECKSUM`), as a browser, a
+    proxy or an attacker may write a parameter name that the server still decodes to the same name."""
+    return "".join(rf"(?:{re.escape(ch)}|{_PERCENT}(?:{ord(ch.lower()):02x}|{ord(ch.upper()):02x}))" for ch in word)
+
+
 # `checksum=…` in a query string (`=` and `&` possibly encoded: `checksum%3D…%26`) or in a mapping's repr
-# (`'checksum': 'abc'`, `<QueryDict: {'checksum': ['abc']}>`); the parameter name in any case.
+# (`'checksum': 'abc'`, `<QueryDict: {'checksum': ['abc']}>`).
 _CHECKSUM = re.compile(
-    rf"(?P<key>checksum['\"]?\s*(?:=|:|{_PERCENT}3d)\s*[\[(]?\s*['\"]?)"
+    rf"(?P<key>{_any_spelling('checksum')}['\"]?\s*(?:=|:|{_PERCENT}3d)\s*[\[(]?\s*['\"]?)"
     rf"(?P<value>(?:(?!{_PERCENT}26)[^\s&#'\"<>\[\](),;])+)",
     re.IGNORECASE,
 )
@@ -38,27 +47,37 @@ _AUTHORIZATION = re.compile(
     re.IGNORECASE,
 )
 
+_secret_sources: list[Callable[[], Iterable[str]]] = []
+_sources_lock = threading.Lock()
 
-def redact(text: str) -> str:
-    """`text` without checksum values, email addresses, Authorization credentials or the API key."""
-    for secret in _api_key_forms():
-        text = text.replace(secret, REDACTED)
+
+def add_secret_source(source: Callable[[], Iterable[str]]) -> None:
+    """Register a callable that names secrets to mask (each form they may take), asked on every redaction."""
+    with _sources_lock:
+        if source not in _secret_sources:
+            _secret_sources.append(source)
+
+
+def _known_secrets(extra: Iterable[str]) -> list[str]:
+    secrets = {secret for source in list(_secret_sources) for secret in source() if secret}
+    secrets.update(secret for secret in extra if secret)
+    return sorted(secrets, key=len, reverse=True)  # longest first: a form containing another is masked whole
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """`text` without checksum values, email addresses, Authorization credentials, the registered secrets (the
+    API key) or `secrets` (e.g. the checksum just sent, which Maileon may echo), each as a whole token."""
+    for secret in _known_secrets(secrets):
+        # Whole tokens only, so a short secret cannot mangle ordinary words around it.
+        text = re.sub(rf"(?<![\w-]){re.escape(secret)}(?![\w-])", REDACTED, text)
     text = _AUTHORIZATION.sub(rf"\g<key>{REDACTED}", text)
     text = _CHECKSUM.sub(rf"\g<key>{REDACTED}", text)
     return _EMAIL.sub(REDACTED, text)
 
 
-def _api_key_forms() -> list[str]:
-    """The configured key as it may appear: raw, URL-quoted, and base64 as in Maileon's Basic header
-    (with a trailing colon too, the `HTTPBasicAuth(key, "")` form)."""
-    if not settings.configured or getattr(settings, "MAILEON_SANDBOX", False):
-        return []  # no key, or the sandbox's public key "sandbox": nothing to hide, and a common word
-    key = getattr(settings, "MAILEON_API_KEY", "")
-    if not key:
-        return []
-    encoded = [base64.b64encode(raw.encode()).decode("ascii") for raw in (key, key + ":")]
-    # Longest first, so a form containing another is replaced whole.
-    return sorted({key, quote(key, safe=""), *encoded}, key=len, reverse=True)
+def mask_email_addresses(text: str) -> str:
+    """Text a recipient typed (a free-text reason), with any address in it masked: we keep and forward none."""
+    return _EMAIL.sub("***", text)
 
 
 class RedactSecrets(logging.Filter):
@@ -81,3 +100,14 @@ class RedactSecrets(logging.Filter):
         if record.exc_text:
             record.exc_text = redact(record.exc_text)
         return True
+
+
+_installed_lock = threading.Lock()
+
+
+def install_on(logger_name: str) -> None:
+    """Put the filter on a library's own logger (once), for records that never reach our handlers' filters."""
+    with _installed_lock:
+        logger = logging.getLogger(logger_name)
+        if not any(isinstance(f, RedactSecrets) for f in logger.filters):
+            logger.addFilter(RedactSecrets())

@@ -317,8 +317,10 @@ def page_theme(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-# Raster images only: an SVG opened directly would run its scripts on our origin.
-LOGO_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+LOGO_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"}
+# An SVG shown by <img> never runs scripts, but one opened directly would, on our origin. The upload refuses
+# scripts and event handlers (admin_forms.validate_logo); this policy makes sure nothing in it can run anyway.
+SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -328,6 +330,8 @@ def page_logo(request: HttpRequest, slug: str) -> HttpResponse:
         return HttpResponseNotFound("")
     response = HttpResponse(bytes(page.logo), content_type=page.logo_content_type)
     response["Cache-Control"] = ASSET_CACHE
+    if page.logo_content_type == "image/svg+xml":
+        response["Content-Security-Policy"] = SVG_POLICY
     return response
 
 

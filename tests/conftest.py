@@ -76,6 +76,14 @@ def default_page(db) -> PageConfig:
     return demo_default_page()
 
 
+@pytest.fixture(params=["strict", "lenient"], ids=["strict-reads", "lenient-reads"])
+def checksum_reads(request, sandbox_store) -> str:
+    """Run a link check against both kinds of Maileon: one that refuses a wrong checksum on reads (strict) and
+    one that answers whatever the checksum (lenient; undocumented either way): our own comparison must hold."""
+    sandbox_store.lenient_checksum_reads = request.param == "lenient"
+    return request.param
+
+
 @pytest.fixture(autouse=True)
 def _fresh_process_caches():
     """Each test's database and Maileon start afresh; page configurations and account definitions kept in this

@@ -46,6 +46,12 @@ def log_through_filter(message, *args, exc_info=None):
         f"/r/?to=%252Fprofile%252F%253Fcontactid%253D5%2526checksum%253D{CHECKSUM}%2526mailingid%253D77",
         f"params={{'id': '5', 'checksum': '{CHECKSUM}'}}",
         f"<QueryDict: {{'contactid': ['5'], 'checksum': ['{CHECKSUM}']}}>",
+        # The name itself percent-encoded, letter by letter, in any case, once or twice (a URL inside a URL).
+        f"/profile/?contactid=5&check%73um={CHECKSUM}",
+        f"/profile/?contactid=5&%63%68%65%63%6b%73%75%6d={CHECKSUM}",
+        f"/profile/?contactid=5&%43HECK%53UM={CHECKSUM}",
+        f'"GET /unsubscribe/?contactid=5&ch%65cksum={CHECKSUM}&lang=de HTTP/1.1" 200 "-"',
+        f"/login/?next=%2Fprofile%2F%3Fcontactid%3D5%26check%2573um%3D{CHECKSUM}%26mailingid%3D77",
     ],
 )
 def test_checksum_values_are_masked_in_every_encoding(message):

@@ -15,7 +15,8 @@ from urllib.parse import quote
 
 from . import codec
 from .errors import InvalidLinkError, MaileonError, ProtocolError, RejectedError
-from .transport import Response, Transport, redact
+from ..redaction import redact
+from .transport import Response, Transport
 from .types import (
     Contact,
     ContactChanges,

@@ -13,7 +13,6 @@ import base64
 import email.utils
 import logging
 import random
-import re
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -25,6 +24,7 @@ from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase
 from requests.structures import CaseInsensitiveDict
 
+from .. import redaction
 from . import codec
 from .errors import ProtocolError, RejectedError, UnavailableError
 from .types import MEDIA_TYPE, MaileonConfig
@@ -79,33 +79,6 @@ class _MaileonKeyAuth(AuthBase):
         return "_MaileonKeyAuth('***')"
 
 
-_EMAIL_ADDRESS = re.compile(r"[^\s<>\"'@,;:]+@[^\s<>\"'@,;:]+")
-_CHECKSUM_IN_URL = re.compile(r"(?i)(checksum=)[^&\s\"']*")
-_EMAIL_IN_PATH = re.compile(r"(?i)(/contacts/email/)[^/?\s\"']*")
-
-
-class RedactMaileonUrls(logging.Filter):
-    """urllib3 logs every request line at DEBUG, query string included. Mask checksums and email path
-    segments in those records instead of trusting every deployment's log level."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = _EMAIL_IN_PATH.sub(r"\1***", _CHECKSUM_IN_URL.sub(r"\1***", message))
-        if redacted != message:
-            record.msg, record.args = redacted, None
-        return True
-
-
-_redaction_installed = threading.Lock()
-
-
-def _install_url_redaction() -> None:
-    with _redaction_installed:
-        urllib3_logger = logging.getLogger("urllib3.connectionpool")
-        if not any(isinstance(f, RedactMaileonUrls) for f in urllib3_logger.filters):
-            urllib3_logger.addFilter(RedactMaileonUrls())
-
-
 class Transport:
     def __init__(self, config: MaileonConfig) -> None:
         self.config = config
@@ -116,7 +89,8 @@ class Transport:
         self._sessions: list[requests.Session] = []
         self._generation = 0
         self._lock = threading.Lock()
-        _install_url_redaction()
+        # urllib3 logs every request line at DEBUG, query string (checksum) and email path segments included.
+        redaction.install_on("urllib3.connectionpool")
 
     def __repr__(self) -> str:
         return f"Transport(base_url={self._base_url!r})"
@@ -298,19 +272,10 @@ def _describe(exc: requests.RequestException) -> str:
     return f"request failed ({type(exc).__name__})"
 
 
-def redact(text: str, secrets: Sequence[str] = ()) -> str:
-    """Mask email addresses and the given secrets in a text from Maileon (it might echo what we sent)."""
-    for secret in secrets:
-        if secret:
-            # Whole tokens only, so a short secret cannot mangle ordinary words around it.
-            text = re.sub(rf"(?<![\w-]){re.escape(secret)}(?![\w-])", "***", text)
-    return _EMAIL_ADDRESS.sub("***@***", text)
-
-
 def _with_message(response: Response, params: Sequence[tuple[str, str]], api_key: str) -> Response:
     """Attach Maileon's error message, secrets masked."""
     checksums = [value for name, value in params if name == "checksum"]
-    message = redact(codec.decode_error_message(response.body)[:MAX_MESSAGE_CHARS], [*checksums, api_key])
+    message = redaction.redact(codec.decode_error_message(response.body)[:MAX_MESSAGE_CHARS], [*checksums, api_key])
     return Response(status=response.status, headers=response.headers, body=response.body, maileon_message=message)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import threading
+from urllib.parse import quote
 
 from django.conf import settings
 
@@ -40,3 +42,12 @@ def close_clients() -> None:
         _clients.clear()
     for client in clients:
         client.close()
+
+
+def api_key_forms() -> list[str]:
+    """The configured key as it may appear in a log: raw, URL-quoted, and base64 as in Maileon's Basic header
+    (with a trailing colon too, the `HTTPBasicAuth(key, "")` form). Nothing for the sandbox's public key."""
+    key = settings.MAILEON_API_KEY
+    if not key or settings.MAILEON_SANDBOX:
+        return []  # no key, or "sandbox": nothing to hide, and a common word
+    return [key, quote(key, safe=""), *(base64.b64encode(raw.encode()).decode("ascii") for raw in (key, key + ":"))]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,6 +18,7 @@ from django.utils import timezone
 
 from .. import automation
 from ..links import ContactLink
+from ..redaction import mask_email_addresses
 from ..maileon import (
     Contact,
     InvalidLinkError,
@@ -39,8 +39,6 @@ REPEAT_WINDOW = timedelta(hours=24)
 MAX_MESSAGE_CHARS = 500  # UnsubscribeRequest.reason_message
 # What Maileon answers for a contact that is already out (400 "already unsubscribed", 404 once it is gone).
 _GONE_STATUSES = frozenset({400, 404})
-# Recipients sometimes type their address into the free text; we keep and forward no address.
-_EMAIL_ADDRESS = re.compile(r"[^\s<>\"'@,;:]+@[^\s<>\"'@,;:]+")
 
 
 @dataclass(frozen=True)
@@ -206,7 +204,8 @@ def reason_fields(reason: UnsubscribeReason | None, message: str) -> dict:
     message). No reason chosen: nothing, whatever was typed (Maileon needs a type)."""
     if reason is None:
         return {"reason": None, "reason_type": "", "reason_message": ""}
-    text = _EMAIL_ADDRESS.sub("***", (message or "").strip()) if reason.asks_free_text else ""
+    # Recipients sometimes type their address into the free text; we keep and forward no address.
+    text = mask_email_addresses((message or "").strip()) if reason.asks_free_text else ""
     return {
         "reason": reason,
         "reason_type": reason.reason_type,

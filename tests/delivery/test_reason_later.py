@@ -107,6 +107,7 @@ def test_a_second_reason_changes_nothing(maileon_sandbox, link_for, reason, make
     assert UnsubscribeRequest.objects.get().reason_message == "Neuer Job"
 
 
+@pytest.mark.usefixtures("checksum_reads")
 def test_a_wrong_checksum_is_refused_and_nothing_is_kept(maileon_sandbox, link_for, reason):
     unsubscribe(link_for(1004))
     maileon_sandbox.process_pending()
@@ -119,6 +120,7 @@ def test_a_wrong_checksum_is_refused_and_nothing_is_kept(maileon_sandbox, link_f
     assert maileon_sandbox.reasons == []
 
 
+@pytest.mark.usefixtures("checksum_reads")
 def test_a_wrong_checksum_for_a_pending_unsubscribe_is_refused_without_a_call(maileon_sandbox, link_for, reason):
     maileon_sandbox.faults.inject(status=503, times=None)
     unsubscribe(link_for(1004))

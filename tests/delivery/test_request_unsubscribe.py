@@ -87,6 +87,7 @@ def test_an_address_typed_into_the_reason_is_neither_kept_nor_sent(maileon_sandb
     assert "lena@example.org" not in row_values(outcome.request)
 
 
+@pytest.mark.usefixtures("checksum_reads")
 def test_an_invalid_link_records_nothing_and_changes_nothing(maileon_sandbox, link_for):
     with pytest.raises(InvalidLinkError):
         submit(link_for(1004, checksum="not-the-checksum"))

@@ -218,6 +218,7 @@ def test_a_refusal_marks_the_row_failed_with_maileons_message(maileon_sandbox, m
     assert row.checksum  # kept, so the admin can requeue it
 
 
+@pytest.mark.usefixtures("checksum_reads")
 def test_a_forged_link_is_failed_without_any_change_in_maileon(maileon_sandbox, make_request):
     row = make_request(1004, checksum="forged-checksum")
 

@@ -124,6 +124,7 @@ def test_get_and_head_show_the_normal_unsubscribe_page(client, default_page, mai
     assert not UnsubscribeRequest.objects.exists() and maileon_sandbox.changing_calls() == []
 
 
+@pytest.mark.usefixtures("checksum_reads")
 @pytest.mark.parametrize("query, status", [
     (f"contactid={LENA}&checksum=tampered", 404),
     ("contactid=999999&checksum=abc", 404),

@@ -52,6 +52,7 @@ def request(client: Client, method: str, path: str, query: str):
     return getattr(client, method.lower())(f"{path}?{query}")
 
 
+@pytest.mark.usefixtures("checksum_reads")
 @BOUNDED
 @given(pairs=query_pairs, path=st.sampled_from(RECIPIENT_PATHS), method=st.sampled_from(["GET", "HEAD", "POST"]))
 def test_arbitrary_link_parameters_never_fail_and_change_nothing(default_page, maileon_sandbox, pairs, path,
@@ -65,6 +66,7 @@ def test_arbitrary_link_parameters_never_fail_and_change_nothing(default_page, m
     assert not UnsubscribeRequest.objects.exists()
 
 
+@pytest.mark.usefixtures("checksum_reads")
 @pytest.mark.parametrize("path", ["/profile/", "/unsubscribe/", "/unsubscribe/reason/", "/unsubscribe/downsell/",
                                   "/unsubscribe/one-click/", "/p/default/unsubscribe/downsell/"])
 def test_a_well_formed_link_with_a_wrong_checksum_makes_no_changing_call(default_page, maileon_sandbox, path):

@@ -31,6 +31,7 @@ def test_post_only_endpoints_refuse_get(client, default_page, maileon_sandbox, l
     assert maileon_sandbox.changing_calls() == []
 
 
+@pytest.mark.usefixtures("checksum_reads")
 @pytest.mark.parametrize("query, status", [
     ("checksum=abc", 400),
     (f"contactid={ERIKA}", 400),
@@ -137,12 +138,19 @@ def test_theme_never_echoes_an_unchecked_value(client, default_page):
     assert "}body{" not in css and "red;}" not in css
 
 
-def test_logo_is_served_only_as_a_raster_image(client, default_page):
+def test_logo_is_served_with_its_type_and_an_svg_can_run_nothing(client, default_page):
     assert client.get("/p/default/logo").status_code == 404
     type(default_page).objects.filter(pk=default_page.pk).update(logo=b"\x89PNG...", logo_content_type="image/png")
     response = client.get("/p/default/logo")
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
-    type(default_page).objects.filter(pk=default_page.pk).update(logo=b"<svg/>", logo_content_type="image/svg+xml")
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><rect/></svg>'
+    type(default_page).objects.filter(pk=default_page.pk).update(logo=svg, logo_content_type="image/svg+xml")
+    response = client.get("/p/default/logo")
+    assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
+    # Opened directly, the SVG is a sandboxed document that may load and run nothing.
+    assert response["Content-Security-Policy"] == "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    type(default_page).objects.filter(pk=default_page.pk).update(logo=b"<html/>", logo_content_type="text/html")
     assert client.get("/p/default/logo").status_code == 404
 
 
@@ -170,3 +178,16 @@ def test_previews_render_the_real_templates_without_maileon(rf, default_page, ma
     assert text in profile and "disabled" in profile and "action=" not in profile
     assert "e•••@example.org" in unsubscribe
     assert maileon_sandbox.calls == []
+
+
+@pytest.mark.parametrize("retry_after, header, text", [
+    (86400, "300", "Please try again in 5 minutes."),  # Maileon may say a day; a recipient is told 5 minutes
+    (130, "130", "Please try again in 3 minutes."),
+    (20, "20", "Please try again in a minute."),
+])
+def test_maileons_retry_after_reaches_recipients_capped(client, default_page, maileon_sandbox, link, retry_after,
+                                                        header, text):
+    maileon_sandbox.faults.inject(status=429, retry_after=retry_after, times=None)
+    response = client.get(f"/profile/?{link(ERIKA, lang='en')}")
+    assert response.status_code == 503
+    assert response["Retry-After"] == header and text in response.content.decode()

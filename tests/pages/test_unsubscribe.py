@@ -93,6 +93,7 @@ def test_delivered_inline_says_done(client, maileon_sandbox, link):
     assert [call.method for call in maileon_sandbox.changing_calls()] == ["DELETE"]
 
 
+@pytest.mark.usefixtures("checksum_reads")
 def test_tampered_checksum_on_post_records_nothing(client, default_page, maileon_sandbox, link):
     response = client.post(f"/unsubscribe/?{link(LENA, checksum='wrong-checksum', lang='en')}", {"reason": ""})
     assert response.status_code == 404
