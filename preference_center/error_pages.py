@@ -15,26 +15,36 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, QueryDict
 
 from . import language as languages
-from . import throttle
+from . import page_cache, throttle
 from .links import MalformedLinkError
 from .maileon import InvalidLinkError, MaileonError, ProtocolError, RejectedError, UnavailableError
 from .models import PageConfig
 from .page_cache import UnknownPageError
 from .rendering import render_page
 from .security import ForbiddenOriginError
+from .services.unsubscribe import RecordingFailedError
 
 logger = logging.getLogger(__name__)
+
+# How soon to try again after the database did not take an unsubscribe: a crowd has passed by then.
+RECORDING_RETRY_AFTER_SECONDS = 30
+ONE_CLICK_URL_NAMES = frozenset({"unsubscribe_one_click", "page_unsubscribe_one_click"})
 
 
 class ThrottledError(Exception):
     """This client address failed too many links lately (throttle.py); Maileon is not asked."""
 
 
-def _page_for_error(kwargs: dict) -> PageConfig:
-    """The page to dress the error in: the slug's when it exists, else the default."""
+def page_for_error(kwargs: dict) -> PageConfig:
+    """The page to dress the error in: the slug's when it exists, else the default. From the page cache: the view
+    has usually just loaded it, and the database may be what failed."""
     slug = kwargs.get("slug")
-    page = PageConfig.objects.filter(slug=slug).first() if slug else None
-    return page or PageConfig.get_default()
+    if slug:
+        try:
+            return page_cache.get(slug)
+        except UnknownPageError:
+            pass
+    return page_cache.get(None)
 
 
 def _log_context(request: HttpRequest) -> str:
@@ -65,8 +75,42 @@ def _resubmission(request: HttpRequest) -> list[tuple[str, str]]:
     return [(name, value) for name, values in request.POST.lists() for value in values]
 
 
+def _retry_context(request: HttpRequest) -> dict:
+    """A "try again" that repeats the request: a POST is posted again with what was submitted, unchanged."""
+    return {
+        "retry": True,
+        "retry_method": "post" if request.method == "POST" else "get",
+        "retry_url": request.get_full_path(),
+        "resubmission": _resubmission(request),
+    }
+
+
+def _is_one_click(request: HttpRequest) -> bool:
+    match = getattr(request, "resolver_match", None)
+    return match is not None and match.url_name in ONE_CLICK_URL_NAMES
+
+
+def render_recording_failed(request: HttpRequest, error: RecordingFailedError, kwargs: dict) -> HttpResponse:
+    """Nothing was recorded: the recipient (or the mail provider, RFC 8058) must try again, so 503 with
+    Retry-After. A mail provider reads a status and a line of text, a person a page that posts the same form."""
+    logger.error("unsubscribe not recorded (%s): %s", _log_context(request), error)
+    if _is_one_click(request):
+        response = HttpResponse("not recorded, please retry later\n", status=503, content_type="text/plain")
+    else:
+        page = page_for_error(kwargs)
+        language = getattr(request, "recipient_language", None) or languages.choose(
+            request, default=page.default_language
+        )
+        response = render_page(request, "recording_failed.html", _retry_context(request), page=page,
+                               language=language, status=503)
+    response["Retry-After"] = str(RECORDING_RETRY_AFTER_SECONDS)
+    return response
+
+
 def render_error(request: HttpRequest, error: Exception, kwargs: dict) -> HttpResponse:
-    page = _page_for_error(kwargs)
+    if isinstance(error, RecordingFailedError):
+        return render_recording_failed(request, error, kwargs)
+    page = page_for_error(kwargs)
     language = getattr(request, "recipient_language", None) or languages.choose(
         request, default=page.default_language
     )
@@ -96,11 +140,7 @@ def render_error(request: HttpRequest, error: Exception, kwargs: dict) -> HttpRe
                        _log_context(request))
         wait = _recipient_wait(error.retry_after)
         response = render("maileon_error.html", 503, {
-            "retry": True,
-            "retry_method": "post" if request.method == "POST" else "get",
-            "retry_url": request.get_full_path(),
-            "resubmission": _resubmission(request),
-            "retry_minutes": -(-wait // 60) if wait else None,
+            **_retry_context(request), "retry_minutes": -(-wait // 60) if wait else None,
         })
         if wait:
             response["Retry-After"] = str(wait)
@@ -112,7 +152,7 @@ def render_error(request: HttpRequest, error: Exception, kwargs: dict) -> HttpRe
 
 
 HANDLED = (MalformedLinkError, InvalidLinkError, UnavailableError, RejectedError, ProtocolError, MaileonError,
-           UnknownPageError, ForbiddenOriginError, ThrottledError)
+           UnknownPageError, ForbiddenOriginError, ThrottledError, RecordingFailedError)
 
 
 OVERSIZED = (RequestDataTooBig, TooManyFieldsSent)
@@ -127,7 +167,7 @@ def render_oversized(request: HttpRequest, error: Exception, kwargs: dict) -> Ht
     request.GET = QueryDict()
     request.POST = QueryDict()
     logger.info("recipient request refused: %s", type(error).__name__)
-    page = _page_for_error(kwargs)
+    page = page_for_error(kwargs)
     language = languages.choose(request, default=page.default_language)
     status = 413 if isinstance(error, RequestDataTooBig) else 400
     return render_page(request, "request_too_large.html", {}, page=page, language=language, status=status)

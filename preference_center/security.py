@@ -101,7 +101,26 @@ def frameable(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         response._csp_in_debug_too = True  # a page of ours, 404s included: see CSPMiddleware
         return response
 
+    framed.recipient_page = True  # copied outwards by every functools.wraps decorator: see is_recipient_page
     return xframe_options_exempt(framed)
+
+
+def is_recipient_page(request: HttpRequest) -> bool:
+    """Whether the request was routed to a recipient page (a view wearing `frameable`)."""
+    match = getattr(request, "resolver_match", None)
+    return match is not None and getattr(match.func, "recipient_page", False)
+
+
+def set_error_page_headers(request: HttpRequest, response: HttpResponse) -> None:
+    """The strict CSP and the framing rules on a page of Django's error handlers (error_handlers.py), set here
+    because an error raised in a middleware never reaches CSPMiddleware. A recipient page's error may be framed
+    where the page may; any other error page is never framed."""
+    if is_recipient_page(request):
+        response[CSP_HEADER] = build_policy(replace={"frame-ancestors": frame_ancestors()})
+        response.xframe_options_exempt = True
+    else:
+        response[CSP_HEADER] = build_policy()
+        response["X-Frame-Options"] = "DENY"
 
 
 class CSPMiddleware(_CSPMiddleware):

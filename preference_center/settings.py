@@ -87,6 +87,18 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A crowd of unsubscribes at once, from several threads and processes. IMMEDIATE: a transaction takes the
+    # write lock when it begins, so one that has read cannot fail on upgrading to write ("database is locked"
+    # at once, whatever the timeout); the others queue for up to `timeout` seconds. WAL: readers never wait
+    # for the writer. synchronous=NORMAL in WAL: no fsync per commit (a power cut may lose the last commits,
+    # a crashed process loses nothing). Options in DATABASE_URL's query win. In memory (tests) WAL is a no-op.
+    for option, value in {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }.items():
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(option, value)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

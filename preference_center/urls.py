@@ -14,6 +14,11 @@ _recipient_pages = [
     ("resubscribe/", views.resubscribe, "resubscribe"),
 ]
 
+# Django's bare English pages would answer otherwise: our pages, in the recipient's language (error_handlers.py).
+handler400 = "preference_center.error_handlers.bad_request"
+handler404 = "preference_center.error_handlers.page_not_found"
+handler500 = "preference_center.error_handlers.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),

@@ -12,7 +12,7 @@ Prints `listening on http://127.0.0.1:PORT` (PORT chosen when --port 0), then se
   `DELETE /_sandbox/faults` clears them all; `POST /_sandbox/contacts` {first, count} adds contacts;
   `POST /_sandbox/settings` {latency_ms, unsubscribe_delay}; `POST /_sandbox/process` runs queued
   unsubscribes; `POST /_sandbox/reset` brings back the demo seed; `GET /_sandbox/stats?first=&count=` counts
-  calls and unsubscribed contacts.
+  calls and unsubscribed contacts (with first and count: also the unsubscribe calls that reached each contact).
 
 From Python (tests, drills, the bench): `spawn()` starts the process and returns a `SandboxProcess` whose
 `api_url` goes into MAILEON_API_URL and whose `control` (a `Control`) drives it.
@@ -135,6 +135,9 @@ class SandboxServer(ThreadingHTTPServer):
                 unsubscribed = [i for i in ids if (c := self.store.contact(i)) is not None and c.unsubscribed]
             stats["unsubscribed"] = len(unsubscribed)
             stats["not_unsubscribed_ids"] = sorted(set(ids) - set(unsubscribed))[:1000]
+            # Per contact, so "each exactly once" can be checked, not just the totals (by-id calls only).
+            per_contact = Counter(c.contact_id for c in reached if c.contact_id is not None and c.contact_id in ids)
+            stats["unsubscribe_calls_by_contact"] = {str(i): n for i, n in sorted(per_contact.items())}
         return stats
 
 

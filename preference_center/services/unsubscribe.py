@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -41,6 +41,11 @@ MAX_MESSAGE_CHARS = 500  # UnsubscribeRequest.reason_message
 _GONE_STATUSES = frozenset({400, 404})
 
 
+class RecordingFailedError(Exception):
+    """The database did not take the unsubscribe (still locked after its timeout, or down): nothing is recorded
+    and Maileon was not asked, so the recipient must be told to try again, never that it worked."""
+
+
 @dataclass(frozen=True)
 class UnsubscribeOutcome:
     request: UnsubscribeRequest | None  # None: the contact had already left, nothing was recorded
@@ -67,6 +72,7 @@ def request_unsubscribe(
 
     InvalidLinkError (Maileon refused id + checksum) propagates and nothing is recorded. If Maileon cannot be
     asked, the unsubscribe is recorded anyway, unverified; the worker verifies it before sending.
+    RecordingFailedError: the database could not record it (nothing recorded, nothing sent).
     `assessment` is the view's verdict on automation (form timing); without it the user agent alone decides.
     """
     contact = _verify_link(link)
@@ -77,7 +83,7 @@ def request_unsubscribe(
         assessment = automation.assess(user_agent=user_agent, stamp=None, via_page=False)
     # Verified: inserted already leased to this request, for its inline attempt below.
     lease = outbox.lease_for_insert(timezone.now()) if contact is not None else {}
-    request, repeated = _record(
+    request, repeated = _record_or_fail(
         link=link,
         fields=dict(
             **lease,
@@ -98,8 +104,15 @@ def request_unsubscribe(
     if contact is None:
         # Maileon did not answer the read a moment ago: spare the recipient a second wait; the worker delivers.
         return UnsubscribeOutcome(request=request, delivered=False, repeated=False)
-    delivered = _deliver_after_commit(request, contact)
-    request.refresh_from_db()
+    try:
+        delivered = _deliver_after_commit(request, contact)
+        request.refresh_from_db()
+    except DatabaseError as error:
+        # The row is committed: only the inline attempt's bookkeeping failed. Its lease runs out and the worker
+        # delivers the row (a repeat Maileon already has is harmless), so the recipient is told "recorded".
+        logger.warning("unsubscribe %s of contact %s: inline attempt not saved (%s); the worker takes over",
+                       request.public_id, link.contact_id, _describe_database_error(error))
+        return UnsubscribeOutcome(request=request, delivered=False, repeated=False)
     return UnsubscribeOutcome(request=request, delivered=delivered, repeated=False)
 
 
@@ -234,6 +247,16 @@ def _verify_link(link: ContactLink) -> Contact | None:
     return None
 
 
+def _record_or_fail(*, link: ContactLink, fields: dict) -> tuple[UnsubscribeRequest, bool]:
+    """`_record`, a database failure typed as RecordingFailedError (with SQLite's IMMEDIATE transactions and busy
+    timeout, settings.py, a crowd queues for the lock; this is what is left: a wait beyond the timeout, or no
+    database at all)."""
+    try:
+        return _record(link=link, fields=fields)
+    except DatabaseError as error:
+        raise RecordingFailedError(_describe_database_error(error)) from error
+
+
 def _record(*, link: ContactLink, fields: dict) -> tuple[UnsubscribeRequest, bool]:
     """Insert the row, or return the one an earlier submission made (True). Commits before returning."""
     now = timezone.now()
@@ -328,3 +351,9 @@ def _may_already_be_gone(request: UnsubscribeRequest) -> bool:
 
 def _note(text: str) -> str:
     return text[:200]
+
+
+def _describe_database_error(error: DatabaseError) -> str:
+    """Class and first line: the drivers' messages name tables and locks, not the values of a row."""
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0] if lines else ''}"[:200]
