@@ -104,6 +104,30 @@ def downsell(page, site, language):
     submit(page.locator("form[action^='/unsubscribe/downsell/']"))
 
 
+# --- a contact who already left opens an old link
+
+
+def already_unsubscribed(page, site, language):
+    site.store.contact(LENA).anonymize()
+    page.goto(site.profile(LENA, lang=language))
+
+
+def way_back_form(page):
+    return page.locator("form[action^='/resubscribe/']")
+
+
+def way_back_errors(page, site, language):
+    already_unsubscribed(page, site, language)
+    way_back_form(page).locator("input[name=email]").fill("lena@")
+    submit(way_back_form(page))
+
+
+def way_back_sent(page, site, language):
+    already_unsubscribed(page, site, language)
+    way_back_form(page).locator("input[name=email]").fill("lena.neu@example.org")
+    submit(way_back_form(page))
+
+
 # --- errors
 
 
@@ -113,6 +137,11 @@ def link_invalid(page, site, language):
 
 def maileon_down(page, site, language):
     site.store.faults.inject(status=503, times=None)
+    page.goto(site.profile(ERIKA, lang=language))
+
+
+def maileon_busy(page, site, language):
+    site.store.faults.inject(status=429, retry_after=600, times=None)  # "try again in 5 minutes" (capped)
     page.goto(site.profile(ERIKA, lang=language))
 
 
@@ -150,8 +179,12 @@ STATES = {
     "tell-us-more-errors": (tell_us_more_errors, 200),
     "reason-added": (reason_added, 200),
     "downsell": (downsell, 200),
+    "already-unsubscribed": (already_unsubscribed, 200),
+    "way-back-errors": (way_back_errors, 200),
+    "way-back-sent": (way_back_sent, 200),
     "link-invalid": (link_invalid, 404),
     "maileon-down": (maileon_down, 503),
+    "maileon-busy": (maileon_busy, 503),
     "forbidden": (forbidden, 403),
     "too-many-attempts": (too_many_attempts, 429),
     "not-found": (not_found, 404),
