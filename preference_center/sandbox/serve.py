@@ -386,9 +386,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--down", action="store_true", help="start answering 503 to every API call")
     parser.add_argument("--contacts", type=int, default=0, help="add this many contacts")
     parser.add_argument("--first-contact-id", type=int, default=500_000)
+    parser.add_argument("--other-account", action="store_true",
+                        help="play another customer's account: none of the demo account's names")
+    parser.add_argument("--lenient-checksum-reads", action="store_true",
+                        help="answer reads whatever the checksum, as a Maileon that does not check it")
     options = parser.parse_args(argv)
 
     store = SandboxStore()
+    if options.other_account:
+        store.become_another_account()
+    store.lenient_checksum_reads = options.lenient_checksum_reads
     if options.unsubscribe_delay is not None:
         store.unsubscribe_delay = options.unsubscribe_delay
     if options.contacts:

@@ -279,6 +279,21 @@ class SandboxStore:
         return next((p for p in self.preference_definitions.get(category, ()) if p.name == name), None)
 
     # --- test helpers
+    def become_another_account(self) -> None:
+        """Play another customer's account: none of the demo account's preference categories, custom fields or
+        DOI mailing, names of its own instead; the demo contacts keep their standard fields only."""
+        with self.lock:
+            self.categories = {"Interessen": PreferenceCategory("Interessen", "Was Sie interessiert")}
+            self.preference_definitions = {
+                "Interessen": [PreferenceDefinition("Mode", "Interessen", "Mode und Stil"),
+                               PreferenceDefinition("Sport", "Interessen", "Sport und Freizeit")],
+            }
+            self.custom_field_definitions = {"Kundentyp": CustomFieldType.STRING}
+            self.doi_mailing_keys = {"doi-anders"}
+            for contact in self.contacts.values():
+                contact.custom_fields.clear()
+                contact.preferences.clear()
+
     def add_contact(
         self,
         contact_id: int,

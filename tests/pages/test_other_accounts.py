@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from preference_center.maileon import CustomFieldType, Permission, PreferenceCategory, PreferenceDefinition
+from preference_center.maileon import Permission
 from preference_center.models import PageConfig, UnsubscribeRequest
 from preference_center.services import definitions, page_fit
 
@@ -22,15 +22,8 @@ pytestmark = pytest.mark.django_db
 def other_account(maileon_sandbox):
     """The sandbox playing another customer's account: none of the demo account's categories, custom fields or
     DOI mailing; names of its own instead."""
-    store = maileon_sandbox
-    store.categories = {"Interessen": PreferenceCategory("Interessen", "Was Sie interessiert")}
-    store.preference_definitions = {"Interessen": [PreferenceDefinition("Mode", "Interessen", "Mode und Stil")]}
-    store.custom_field_definitions = {"Kundentyp": CustomFieldType.STRING}
-    store.doi_mailing_keys = {"doi-anders"}
-    for contact in store.contacts.values():
-        contact.custom_fields.clear()
-        contact.preferences.clear()
-    return store
+    maileon_sandbox.become_another_account()
+    return maileon_sandbox
 
 
 def _forms(response) -> dict:
