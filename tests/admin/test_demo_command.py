@@ -122,3 +122,31 @@ def test_every_printed_link_opens(client, db, settings, maileon_sandbox):
         response = client.get(f"{url.path}?{url.query}" if url.query else url.path)
         assert response.status_code == 200, link
     assert maileon_sandbox.changing_calls() == []  # opening links changes nothing
+
+
+def _configured(page: PageConfig) -> tuple:
+    return (page.doi_mailing_key, page.downsell_category, sorted(page.preference_groups.values_list("category", flat=True)),
+            sorted(page.fields.filter(source="custom").values_list("name", flat=True)))
+
+
+def test_in_sandbox_mode_the_default_page_gets_the_demo_accounts_configuration(db, settings):
+    settings.MAILEON_SANDBOX = True
+    output, _ = _demo()
+    assert "Default page configured for the sandbox's demo account." in output
+    page = PageConfig.objects.get(is_default=True)
+    assert _configured(page) == ("doi-standard", "Frequenz", ["Frequenz", "Themen"], ["Lieblingsfarbe"])
+    assert "configured" not in _demo()[0]  # idempotent
+
+
+def test_against_a_real_account_no_demo_name_is_added(db, settings):
+    settings.MAILEON_SANDBOX, settings.MAILEON_API_KEY = False, "6a1b2c3d-4e5f-4a7b-8c9d-0e1f2a3b4c5d"
+    _demo()
+    assert _configured(PageConfig.objects.get(is_default=True)) == ("", "", [], [])
+
+
+def test_a_page_a_developer_configured_is_left_alone(db, settings):
+    settings.MAILEON_SANDBOX = True
+    page = PageConfig.objects.get(is_default=True)
+    page.preference_groups.create(category="Eigene", position=1)
+    _demo()
+    assert _configured(PageConfig.objects.get(pk=page.pk)) == ("", "", ["Eigene"], [])
