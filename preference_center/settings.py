@@ -77,7 +77,23 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# "default": what every process and host must share (link-failure counts, lockouts), so never per-process
+# memory. The database cache by default (its table is created by migrate, apps.py); redis://host:6379/0 when a
+# Redis is there, with Django's own backend (pip install '.[redis]').
+_CACHE_URL = env.str("CACHE_URL", default="dbcache://preference_center_cache")
+CACHES = {
+    "default": env.cache_url_config(
+        _CACHE_URL,
+        backend="django.core.cache.backends.redis.RedisCache" if _CACHE_URL.startswith("redis") else None,
+    ),
+    # "local": per process, for what may differ between processes for a while and must cost no round trip
+    # (Maileon's account definitions, services/account.py).
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "preference-center-local"},
+}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+    # Django culls a third of the rows once the table holds MAX_ENTRIES (default 300), oldest keys first by
+    # name, not by age: an attacker filling the table could erase the counts of the contact they guess.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 100_000)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("de", "Deutsch"), ("en", "English")]

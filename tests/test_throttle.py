@@ -1,15 +1,9 @@
 import pytest
-from django.core.cache import cache
 from django.test import RequestFactory
 
 from preference_center import throttle
 
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.django_db  # the counts live in the database cache
 
 
 def request_from(address, forwarded=None):

@@ -18,7 +18,6 @@ from urllib.parse import urlencode
 import pytest
 
 from django.apps import apps as django_apps
-from django.core.cache import cache
 
 from preference_center.models import PageConfig
 
@@ -98,9 +97,7 @@ def restore_seed() -> None:
 @pytest.fixture
 def site(live_maileon, live_server, transactional_db) -> Site:
     restore_seed()
-    cache.clear()  # definitions and the link-failure throttle: no test sees another's
     yield Site(base_url=live_server.url, store=live_maileon, page=PageConfig.objects.get(is_default=True))
-    cache.clear()
 
 
 @pytest.fixture
