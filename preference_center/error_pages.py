@@ -27,7 +27,11 @@ logger = logging.getLogger(__name__)
 
 
 class ThrottledError(Exception):
-    """This client address failed too many links lately (throttle.py); Maileon is not asked."""
+    """This contact id or client address failed too many links lately (throttle.py); Maileon is not asked."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"throttled for {retry_after} s")
+        self.retry_after = retry_after
 
 
 def _page_for_error(kwargs: dict) -> PageConfig:
@@ -67,7 +71,7 @@ def render_error(request: HttpRequest, error: Exception, kwargs: dict) -> HttpRe
         throttle.record_failure(request)  # so ids and checksums cannot be enumerated
     if isinstance(error, ThrottledError):
         response = render("too_many_attempts.html", 429)
-        response["Retry-After"] = str(throttle.WINDOW_SECONDS)
+        response["Retry-After"] = str(error.retry_after)
         return response
     if isinstance(error, MalformedLinkError):
         logger.info("malformed recipient link (%s): %s", _log_context(request), error.reason)

@@ -44,7 +44,7 @@ def test_deploy_check_is_clean_with_production_settings():
     assert "no issues" in result.stdout
 
 
-# --- CACHE_URL
+# --- CACHE_URL and TRUSTED_PROXY_HOPS
 
 
 PRODUCTION = {"DEBUG": "0", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "example.org", "MAILEON_API_KEY": "k"}
@@ -57,17 +57,24 @@ def settings_seen(*names, **env_overrides):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_the_default_cache_is_the_database_cache():
-    (caches,) = settings_seen("CACHES")
+def test_the_default_cache_is_the_database_cache_and_forwarded_headers_are_not_trusted():
+    caches, hops = settings_seen("CACHES", "TRUSTED_PROXY_HOPS")
     assert caches["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
     assert caches["default"]["LOCATION"] == "preference_center_cache"
     assert caches["local"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert hops == 0
 
 
 def test_a_redis_cache_url_uses_djangos_own_redis_backend():
     (caches,) = settings_seen("CACHES", CACHE_URL="redis://cache.internal:6379/0")
     assert caches["default"] == {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                                  "LOCATION": "redis://cache.internal:6379/0"}
+
+
+def test_trusted_proxy_hops_from_the_environment_and_never_negative():
+    assert settings_seen("TRUSTED_PROXY_HOPS", TRUSTED_PROXY_HOPS="2") == [2]
+    result = manage("check", **PRODUCTION, TRUSTED_PROXY_HOPS="-1")
+    assert result.returncode != 0 and "TRUSTED_PROXY_HOPS must be 0 or more" in result.stderr
 
 
 def test_refuses_to_start_with_a_per_process_cache_when_debug_is_off():
