@@ -84,14 +84,15 @@ def _address_group(address: str) -> str:
     return str(ip)
 
 
-def _contact_ids(request: HttpRequest) -> set[int]:
-    """The numeric contact ids in the query, as links.parse reads them (so `007` is contact 7)."""
-    ids = set()
-    for name in ("contactid", "id"):
-        for value in request.GET.getlist(name):
-            if value.isascii() and value.isdigit() and len(value) <= 18:
-                ids.add(int(value))
-    return ids
+def _contact_id(request: HttpRequest) -> int | None:
+    """The contact id Maileon would be asked about, as links.parse reads it (`007` is contact 7). Several
+    different values make the link malformed (never sent to Maileon): then only the address counts, and a
+    query with many ids cannot charge many contacts at once."""
+    values = {value for name in ("contactid", "id") for value in request.GET.getlist(name)}
+    if len(values) != 1:
+        return None
+    value = values.pop()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
 
 
 def _slots(kind: str, value: str, ceiling: int) -> list[str]:
@@ -100,7 +101,8 @@ def _slots(kind: str, value: str, ceiling: int) -> list[str]:
 
 
 def _windows(request: HttpRequest, *, count_address: bool = True) -> list[list[str]]:
-    windows = [_slots("contact", str(contact_id), CONTACT_MAX_FAILURES) for contact_id in _contact_ids(request)]
+    contact_id = _contact_id(request)
+    windows = [] if contact_id is None else [_slots("contact", str(contact_id), CONTACT_MAX_FAILURES)]
     if count_address:
         windows.append(_slots("address", _address_group(client_address(request)), ADDRESS_MAX_FAILURES))
     return windows
@@ -124,7 +126,7 @@ def is_blocked(request: HttpRequest, *, count_address: bool = True) -> bool:
 
 
 def record_failure(request: HttpRequest) -> None:
-    """Count one failure against the request's contact ids and its address: each takes a free slot."""
+    """Count one failure against the request's contact id and its address: each takes a free slot."""
     windows = _windows(request)
     taken = cache.get_many([key for window in windows for key in window])  # also drops expired slots
     now = time.time()

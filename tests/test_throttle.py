@@ -72,6 +72,17 @@ def test_malformed_links_count_against_their_contact_id(client, default_page, ma
     assert maileon_sandbox.calls == []
 
 
+def test_a_link_naming_several_contacts_charges_none_of_them(client, default_page, maileon_sandbox, link):
+    # Conflicting ids make the link malformed (never sent to Maileon); charging each would let one request
+    # lock many contacts.
+    for attempt in range(throttle.CONTACT_MAX_FAILURES):
+        response = client.get(f"/profile/?contactid={ERIKA}&id={JOHN}&id={LENA}&checksum=guess",
+                              REMOTE_ADDR=f"198.51.100.{attempt}")
+        assert response.status_code == 400
+    for contact in (ERIKA, JOHN, LENA):
+        assert client.get(f"/profile/?{link(contact)}", REMOTE_ADDR="192.0.2.44").status_code == 200
+
+
 # --- per client address
 
 
