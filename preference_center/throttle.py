@@ -29,8 +29,8 @@ from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
 # Per contact id and window. Nobody mistypes their own link ten times in ten minutes, while a guesser gets at
-# most 1,440 tries a day at one contact's checksum, hopeless against Maileon's checksums. It also bounds what a
-# stranger who knows a contact id can do: lock that contact's pages for ten minutes (the price of the limit).
+# most 1,440 tries a day at one contact's checksum, hopeless against Maileon's checksums. The price: whoever
+# knows a contact id can lock that contact's pages for ten minutes with ten bad links.
 CONTACT_MAX_FAILURES = 10
 # Per client address and window: higher, since many recipients may share an address (an office, a carrier's
 # NAT) and each broken link (a mail client cutting a long URL) counts. An IPv6 client counts per /64, the
