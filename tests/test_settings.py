@@ -51,7 +51,8 @@ PRODUCTION = {"DEBUG": "0", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "example.or
 
 
 def settings_seen(*names, **env_overrides):
-    code = f"import json; from django.conf import settings; print(json.dumps([getattr(settings, n) for n in {names!r}]))"
+    code = (f"import json; from django.conf import settings; "
+            f"print(json.dumps([getattr(settings, n) for n in {names!r}]))")
     result = manage("shell", "-c", code, **PRODUCTION, **env_overrides)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])

@@ -25,7 +25,8 @@ ONE_CLICK = "List-Unsubscribe=One-Click"
 
 def contact_reads(store) -> list[int]:
     """The contact ids Maileon was asked to read, in order."""
-    return [int(call.values("id")[0]) for call in store.calls if (call.method, call.path) == ("GET", "/contacts/contact")]
+    return [int(call.values("id")[0]) for call in store.calls
+            if (call.method, call.path) == ("GET", "/contacts/contact")]
 
 
 def assert_throttled(response) -> None:
