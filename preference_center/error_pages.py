@@ -32,7 +32,11 @@ ONE_CLICK_URL_NAMES = frozenset({"unsubscribe_one_click", "page_unsubscribe_one_
 
 
 class ThrottledError(Exception):
-    """This client address failed too many links lately (throttle.py); Maileon is not asked."""
+    """This contact id or client address failed too many links lately (throttle.py); Maileon is not asked."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"throttled for {retry_after} s")
+        self.retry_after = retry_after
 
 
 def page_for_error(kwargs: dict) -> PageConfig:
@@ -122,7 +126,7 @@ def render_error(request: HttpRequest, error: Exception, kwargs: dict) -> HttpRe
         throttle.record_failure(request)  # so ids and checksums cannot be enumerated
     if isinstance(error, ThrottledError):
         response = render("too_many_attempts.html", 429)
-        response["Retry-After"] = str(throttle.WINDOW_SECONDS)
+        response["Retry-After"] = str(error.retry_after)
         return response
     if isinstance(error, MalformedLinkError):
         logger.info("malformed recipient link (%s): %s", _log_context(request), error.reason)

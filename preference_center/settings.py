@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -101,7 +102,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault(option, value)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# "default": what every process and host must share (link-failure counts, lockouts), so never per-process
+# memory. The database cache by default (its table is created by migrate, apps.py); redis://host:6379/0 when a
+# Redis is there, with Django's own backend (pip install '.[redis]').
+_CACHE_URL = env.str("CACHE_URL", default="dbcache://preference_center_cache")
+CACHES = {
+    "default": env.cache_url_config(
+        _CACHE_URL,
+        backend="django.core.cache.backends.redis.RedisCache" if _CACHE_URL.startswith("redis") else None,
+    ),
+}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+    # Django culls a third of the rows once the table holds MAX_ENTRIES (default 300), oldest keys first by
+    # name, not by age: an attacker filling the table could erase the counts of the contact they guess.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 100_000)
+
+# Proxies in front of the app that append the client's address to X-Forwarded-For (throttle.client_address):
+# 0 = none, the socket's peer is the client and the header, which anyone can send, is ignored.
+TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=0)
+if TRUSTED_PROXY_HOPS < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_HOPS must be 0 or more")
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("de", "Deutsch"), ("en", "English")]

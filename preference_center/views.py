@@ -36,9 +36,11 @@ def recipient_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     return never_cache(security.frameable(csrf_exempt(guarded)))
 
 
-def _link(request: HttpRequest) -> links.ContactLink:
-    if throttle.is_blocked(request):
-        raise error_pages.ThrottledError()
+def _link(request: HttpRequest, *, count_address: bool = True) -> links.ContactLink:
+    """The request's link, unless its contact id or (count_address) its client address failed too often."""
+    retry_after = throttle.seconds_blocked(request, count_address=count_address)
+    if retry_after:
+        raise error_pages.ThrottledError(retry_after)
     return links.parse(request)
 
 
@@ -270,7 +272,9 @@ def unsubscribe_one_click(request: HttpRequest, slug: str | None = None) -> Http
     """RFC 8058 target of the List-Unsubscribe header. The mailbox provider POSTs from its servers: no cookies,
     no Origin, no redirect; the checksum is the authority. GET and HEAD show the ordinary unsubscribe page."""
     page = resolve_page(slug)
-    link = _link(request)
+    # The provider's servers post for many recipients from few addresses: other links' failures from the same
+    # address must not refuse this one. The contact's own count still applies.
+    link = _link(request, count_address=request.method in READ_METHODS)
     if request.method in READ_METHODS:
         return _show_unsubscribe(request, page, link)
     if request.POST.get(ONE_CLICK_BODY[0]) != ONE_CLICK_BODY[1]:

@@ -14,12 +14,16 @@ The fake Maileon (preference_center/sandbox), three ways in:
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import importlib
 import threading
 import time
 
 import pytest
 from django.apps import apps as django_apps
+from django.conf import settings as django_settings
+from django.test import override_settings
 
 from preference_center import demo_configuration, page_cache
 from preference_center.models import PageConfig
@@ -56,6 +60,18 @@ def live_maileon(sandbox_store, live_server, settings):
     # and the app's kept-alive connections to it are closed, so no server thread waits on them at exit.
     sandbox_store.faults.clear()
     account.close_clients()
+
+
+@pytest.fixture(autouse=True)
+def _own_caches(request):
+    """Each test its own cache namespace: no test sees another's link-failure counts (kept in the database
+    cache, whose rows a transactional test commits and `flush` leaves alone). A key prefix; nothing is read or
+    written to set it up."""
+    namespace = hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:16]
+    caches_setting = copy.deepcopy(django_settings.CACHES)
+    caches_setting["default"]["KEY_PREFIX"] = f"test-{namespace}"
+    with override_settings(CACHES=caches_setting):
+        yield
 
 
 def demo_default_page() -> PageConfig:

@@ -16,7 +16,6 @@ from urllib.parse import urlencode
 
 import pytest
 
-from django.core.cache import cache
 
 from tests.conftest import demo_default_page
 
@@ -90,9 +89,7 @@ class Site:
 @pytest.fixture
 def site(live_maileon, live_server, transactional_db) -> Site:
     page = demo_default_page()
-    cache.clear()  # the link-failure throttle: no test sees another's
     yield Site(base_url=live_server.url, store=live_maileon, page=page)
-    cache.clear()
 
 
 @pytest.fixture

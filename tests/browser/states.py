@@ -158,7 +158,7 @@ def forbidden(page, site, language):
 
 
 def too_many_attempts(page, site, language):
-    for _ in range(throttle.MAX_FAILURES):  # guessing links: the address is blocked for a while
+    for _ in range(throttle.CONTACT_MAX_FAILURES):  # guessing this contact's checksum: blocked for a while
         page.request.get(site.profile(ERIKA, checksum="nope"))
     page.goto(site.profile(ERIKA, lang=language))
 

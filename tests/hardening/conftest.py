@@ -1,7 +1,6 @@
 """Hardening tests reuse the page tests' factories and links (the sandbox's demo contacts)."""
 
 from tests.pages.conftest import (  # noqa: F401  (pytest fixtures, registered by import)
-    _fresh_cache,
     link,
     make_page,
     make_reason,

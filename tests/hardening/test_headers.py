@@ -66,8 +66,8 @@ def _post_form(client, url, prefix):
 
 
 def _throttled(client, link):
-    for _ in range(throttle.MAX_FAILURES):
-        client.get("/profile/?contactid=1&checksum=nope")
+    for _ in range(throttle.CONTACT_MAX_FAILURES):
+        client.get(f"/profile/?contactid={ERIKA}&checksum=nope")
     return client.get(f"/profile/?{link(ERIKA)}")
 
 

@@ -1,5 +1,6 @@
 """Recipient forms work without Django's CSRF cookie (embedded, third-party cookies blocked), guarded by the
-browser's Sec-Fetch-Site/Origin; the admin keeps Django's CSRF. Link failures are rate-limited per client."""
+browser's Sec-Fetch-Site/Origin; the admin keeps Django's CSRF. Link failures are rate-limited per client address
+and per contact id, answered with a 429 page in the recipient's language."""
 
 import pytest
 from django.contrib.auth.models import User
@@ -79,12 +80,13 @@ def test_the_admin_still_requires_djangos_csrf_token(default_page):
     assert response.status_code == 302  # logged in
 
 
-# --- rate limit on link failures
+# --- rate limit on link failures (the limits themselves: tests/test_throttle.py)
 
 
 def fail_links(client: Client, address: str) -> None:
-    for attempt in range(throttle.MAX_FAILURES):
-        client.get(f"/profile/?contactid={1000 + attempt}&checksum=guess", REMOTE_ADDR=address)
+    """Failures for as many different contact ids as the address may fail: the address is blocked, no contact."""
+    for attempt in range(throttle.ADDRESS_MAX_FAILURES):
+        client.get(f"/profile/?contactid={5000 + attempt}&checksum=guess", REMOTE_ADDR=address)
 
 
 @pytest.mark.parametrize("lang, text", [("de", "Zu viele Versuche"), ("en", "Too many attempts")])
@@ -97,15 +99,19 @@ def test_after_the_limit_a_429_page_in_the_recipients_language_and_maileon_is_no
         assert response.status_code == 429
         assert text in response.content.decode() and f'<html lang="{lang}">' in response.content.decode()
         assert int(response["Retry-After"]) > 0
-    one_click = client.post(f"/unsubscribe/one-click/?{link(LENA)}", "List-Unsubscribe=One-Click",
-                            content_type="application/x-www-form-urlencoded", REMOTE_ADDR="203.0.113.7")
-    assert one_click.status_code == 429
     assert maileon_sandbox.calls == [] and not UnsubscribeRequest.objects.exists()
 
 
-def test_the_limit_counts_failures_not_requests(client, default_page, maileon_sandbox, link):
-    for _ in range(throttle.MAX_FAILURES + 5):
-        assert client.get(f"/profile/?{link(ERIKA)}", REMOTE_ADDR="203.0.113.7").status_code == 200
+@pytest.mark.parametrize("lang, text", [("de", "Zu viele Versuche"), ("en", "Too many attempts")])
+def test_a_guessed_contact_gets_the_429_page_from_any_address(client, default_page, maileon_sandbox, link, lang,
+                                                              text):
+    for attempt in range(throttle.CONTACT_MAX_FAILURES):
+        client.get(f"/profile/?{link(ERIKA, checksum=f'guess{attempt}')}", REMOTE_ADDR=f"198.51.100.{attempt}")
+    maileon_sandbox.calls.clear()
+    response = client.get(f"/profile/?{link(ERIKA, lang=lang)}", REMOTE_ADDR="192.0.2.44")
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert text in response.content.decode() and f'<html lang="{lang}">' in response.content.decode()
+    assert maileon_sandbox.calls == []
 
 
 def test_other_addresses_are_unaffected(client, default_page, maileon_sandbox, link):

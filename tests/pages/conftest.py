@@ -7,7 +7,6 @@ from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 import pytest
-from django.core.cache import cache
 
 from preference_center.maileon import ContactChanges, codec
 from preference_center.models import PageConfig, PreferenceGroup, ProfileField, UnsubscribeReason
@@ -15,14 +14,6 @@ from preference_center.services import page_fit
 
 ERIKA, JOHN, ZOE, LENA = 1001, 1002, 1003, 1004
 SENT_MAILING = 88120
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # Definitions and the link-failure throttle live in the cache: no test sees another's.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -162,8 +162,8 @@ def test_healthz(client, db):
 def test_link_failures_are_throttled_per_address(client, default_page, maileon_sandbox):
     from preference_center import throttle
 
-    for _ in range(throttle.MAX_FAILURES):
-        client.get("/profile/?contactid=1&checksum=nope")
+    for attempt in range(throttle.ADDRESS_MAX_FAILURES):
+        client.get(f"/profile/?contactid={2000 + attempt}&checksum=nope")
     maileon_sandbox.calls.clear()
     response = client.get(f"/profile/?contactid={ERIKA}&checksum={maileon_sandbox.checksum_for(ERIKA)}")
     assert response.status_code == 429
