@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -272,17 +273,30 @@ def unsubscribe_one_click(request: HttpRequest, slug: str | None = None) -> Http
     """RFC 8058 target of the List-Unsubscribe header. The mailbox provider POSTs from its servers: no cookies,
     no Origin, no redirect; the checksum is the authority. GET and HEAD show the ordinary unsubscribe page."""
     page = resolve_page(slug)
-    # The provider's servers post for many recipients from few addresses: other links' failures from the same
-    # address must not refuse this one. The contact's own count still applies.
-    link = _link(request, count_address=request.method in READ_METHODS)
     if request.method in READ_METHODS:
-        return _show_unsubscribe(request, page, link)
+        return _show_unsubscribe(request, page, _link(request))
     if request.POST.get(ONE_CLICK_BODY[0]) != ONE_CLICK_BODY[1]:
         return HttpResponse("expected List-Unsubscribe=One-Click\n", status=400, content_type="text/plain")
-    unsubscribe_service.request_unsubscribe(
-        link=link, page=page, reason=None, message="", via=Via.ONE_CLICK,
-        language=link.language or page.default_language, user_agent=request.headers.get("User-Agent", ""),
-    )
+    # The provider's servers post for many recipients from few addresses: other links' failures from the same
+    # address never refuse this one; only the contact's own count applies.
+    blocked_for = throttle.seconds_blocked(request, count_address=False)
+    link = links.parse(request)
+    language = link.language or page.default_language
+    user_agent = request.headers.get("User-Agent", "")
+    if blocked_for:
+        # Someone is guessing this contact's checksum: Maileon is not asked (its answer would tell them), yet a
+        # genuine one-click must not be lost. Recorded unverified, the same answer whatever the checksum; the
+        # worker verifies it before anything is sent, and a forgery fails there.
+        if not unsubscribe_service.record_unverified(
+            link=link, page=page, via=Via.ONE_CLICK, language=language, user_agent=user_agent,
+            counted_since=timezone.now() - timedelta(seconds=throttle.WINDOW_SECONDS),
+        ):
+            raise error_pages.ThrottledError(blocked_for)
+    else:
+        unsubscribe_service.request_unsubscribe(
+            link=link, page=page, reason=None, message="", via=Via.ONE_CLICK, language=language,
+            user_agent=user_agent,
+        )
     return HttpResponse("unsubscribed\n", content_type="text/plain")
 
 

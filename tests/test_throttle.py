@@ -2,12 +2,11 @@
 the shared cache: HTTP in through Django's test client, what the sandbox was asked out."""
 
 import pytest
-from django.conf import settings
 from django.test import Client, RequestFactory
 
-from preference_center import page_cache, throttle
+from preference_center import delivery, page_cache, throttle
 from preference_center.models import UnsubscribeRequest
-from preference_center.services import definitions
+from preference_center.services import definitions, unsubscribe
 
 from tests.pages.conftest import (  # noqa: F401  (pytest fixtures, registered by import)
     ERIKA,
@@ -96,7 +95,7 @@ def test_one_address_is_blocked_after_its_ceiling_across_contact_ids(client, def
 
     for method in ("get", "post"):
         assert_throttled(getattr(client, method)(f"/unsubscribe/?{link(LENA)}", REMOTE_ADDR="198.51.100.7"))
-    assert_throttled(client.get(f"/profile/?contactid=6000&checksum=guess", REMOTE_ADDR="198.51.100.7"))
+    assert_throttled(client.get("/profile/?contactid=6000&checksum=guess", REMOTE_ADDR="198.51.100.7"))
     assert maileon_sandbox.calls == [] and not UnsubscribeRequest.objects.exists()
     assert client.get(f"/profile/?{link(ERIKA)}", REMOTE_ADDR="198.51.100.8").status_code == 200
 
@@ -173,15 +172,43 @@ def test_a_valid_one_click_is_served_although_its_address_is_over_the_ceiling(
     assert UnsubscribeRequest.objects.filter(contact_id=LENA).exists()
 
 
-def test_the_contact_ceiling_still_applies_to_one_click(client, default_page, maileon_sandbox, link):
+def _block_contact(client, contact_id: int) -> None:
     for attempt in range(throttle.CONTACT_MAX_FAILURES):
-        response = client.post(f"/unsubscribe/one-click/?{link(JOHN, checksum=f'guess{attempt}')}", ONE_CLICK,
-                               content_type=FORM, REMOTE_ADDR=f"198.51.100.{attempt}")
+        response = client.get(f"/profile/?contactid={contact_id}&checksum=guess{attempt}",
+                              REMOTE_ADDR=f"198.51.100.{attempt}")
         assert response.status_code == 404
+
+
+def test_a_one_click_for_a_blocked_contact_is_kept_without_asking_maileon(client, default_page, maileon_sandbox,
+                                                                        link):
+    _block_contact(client, JOHN)
+    assert_throttled(client.get(f"/unsubscribe/one-click/?{link(JOHN)}", REMOTE_ADDR="192.0.2.44"))  # a view
     maileon_sandbox.calls.clear()
-    assert_throttled(client.post(f"/unsubscribe/one-click/?{link(JOHN)}", ONE_CLICK, content_type=FORM,
-                                 REMOTE_ADDR="192.0.2.44"))
-    assert maileon_sandbox.calls == [] and not UnsubscribeRequest.objects.exists()
+
+    # Genuine or forged, the answer is the same and Maileon is not asked: nothing tells a guesser which is right,
+    # and the genuine one-click of the mail provider is not lost.
+    forged = client.post(f"/unsubscribe/one-click/?{link(JOHN, checksum='guess-more')}", ONE_CLICK,
+                         content_type=FORM, REMOTE_ADDR="192.0.2.45")
+    genuine = client.post(f"/unsubscribe/one-click/?{link(JOHN)}", ONE_CLICK, content_type=FORM,
+                          REMOTE_ADDR="192.0.2.44")
+    assert (forged.status_code, forged.content) == (genuine.status_code, genuine.content) == (200, b"unsubscribed\n")
+    assert maileon_sandbox.calls == []
+    assert sorted(UnsubscribeRequest.objects.values_list("verified", "status")) == [(False, "pending")] * 2
+
+    delivery.deliver_due(limit=None)  # the worker verifies each before sending: the forgery fails there
+
+    assert sorted(UnsubscribeRequest.objects.values_list("status", flat=True)) == ["delivered", "failed"]
+    assert [call.values("id") for call in maileon_sandbox.changing_calls()] == [[str(JOHN)]]
+
+
+def test_a_guesser_cannot_turn_one_clicks_for_a_blocked_contact_into_maileon_reads(client, default_page,
+                                                                                  maileon_sandbox, link):
+    _block_contact(client, JOHN)
+    answers = [client.post(f"/unsubscribe/one-click/?{link(JOHN, checksum=f'more{attempt}')}", ONE_CLICK,
+                           content_type=FORM, REMOTE_ADDR="192.0.2.45").status_code
+               for attempt in range(unsubscribe.UNVERIFIED_WHILE_BLOCKED + 5)]
+    assert answers == [200] * unsubscribe.UNVERIFIED_WHILE_BLOCKED + [429] * 5
+    assert UnsubscribeRequest.objects.count() == unsubscribe.UNVERIFIED_WHILE_BLOCKED
 
 
 # --- shared, not per process

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hmac
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
@@ -83,22 +83,10 @@ def request_unsubscribe(
         assessment = automation.assess(user_agent=user_agent, stamp=None, via_page=False)
     # Verified: inserted already leased to this request, for its inline attempt below.
     lease = outbox.lease_for_insert(timezone.now()) if contact is not None else {}
-    request, repeated = _record_or_fail(
-        link=link,
-        fields=dict(
-            **lease,
-            contact_id=link.contact_id,
-            checksum=link.checksum,
-            mailing_id=link.mailing_id,
-            page=page,
-            via=via,
-            language=language,
-            verified=contact is not None,
-            suspected_automation=assessment.suspected,
-            automation_evidence=assessment.evidence,
-            **reason_fields(reason, message),
-        ),
-    )
+    request, repeated = _record_or_fail(link=link, fields=dict(
+        **lease, **_row_fields(link, page=page, via=via, language=language, assessment=assessment),
+        verified=contact is not None, **reason_fields(reason, message),
+    ))
     if repeated:
         return UnsubscribeOutcome(request=request, delivered=request.status == Status.DELIVERED, repeated=True)
     if contact is None:
@@ -114,6 +102,31 @@ def request_unsubscribe(
                        request.public_id, link.contact_id, _describe_database_error(error))
         return UnsubscribeOutcome(request=request, delivered=False, repeated=False)
     return UnsubscribeOutcome(request=request, delivered=delivered, repeated=False)
+
+
+# Unverified one-clicks a contact may have recorded while its link checks are blocked (see record_unverified):
+# enough for a genuine one among a guesser's, few enough that a guesser cannot turn them into Maileon reads.
+UNVERIFIED_WHILE_BLOCKED = 20
+
+
+def record_unverified(
+    *, link: ContactLink, page: PageConfig | None, via: Via, language: str, user_agent: str, counted_since: datetime
+) -> UnsubscribeOutcome | None:
+    """Record an unsubscribe without asking Maileon (the worker verifies it before sending), for a one-click
+    that arrives while someone is guessing this contact's checksum: Maileon's answer would tell them whether
+    the guess was right, and a 429 might lose a genuine one-click. None (nothing recorded) when the contact has
+    had UNVERIFIED_WHILE_BLOCKED such requests since `counted_since`. RecordingFailedError as for any request."""
+    earlier = UnsubscribeRequest.objects.filter(contact_id=link.contact_id, verified=False, via=via,
+                                                created_at__gte=counted_since)
+    if earlier.count() >= UNVERIFIED_WHILE_BLOCKED:
+        return None
+    assessment = automation.assess(user_agent=user_agent, stamp=None, via_page=False)
+    request, repeated = _record_or_fail(link=link, fields=dict(
+        **_row_fields(link, page=page, via=via, language=language, assessment=assessment),
+        verified=False, **reason_fields(None, ""),
+    ))
+    logger.warning("unsubscribe of contact %s recorded unverified: its link checks are blocked", link.contact_id)
+    return UnsubscribeOutcome(request=request, delivered=False, repeated=repeated)
 
 
 def deliver_unsubscribe(
@@ -245,6 +258,16 @@ def _verify_link(link: ContactLink) -> Contact | None:
         # 401/403 or an unreadable answer: our side is broken, not the recipient's link. Keep the wish.
         logger.error("unsubscribe of contact %s recorded unverified: %s", link.contact_id, error)
     return None
+
+
+def _row_fields(
+    link: ContactLink, *, page: PageConfig | None, via: Via, language: str, assessment: automation.Assessment
+) -> dict:
+    return {
+        "contact_id": link.contact_id, "checksum": link.checksum, "mailing_id": link.mailing_id, "page": page,
+        "via": via, "language": language, "suspected_automation": assessment.suspected,
+        "automation_evidence": assessment.evidence,
+    }
 
 
 def _record_or_fail(*, link: ContactLink, fields: dict) -> tuple[UnsubscribeRequest, bool]:
