@@ -106,7 +106,7 @@ def profile(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         }, page=page, language=language, link=link)
 
 
-def _already_left(request, page, link, language, *, resubscribe_form=None, status: int = 200) -> HttpResponse:
+def _already_left(request, page, link, language, *, resubscribe_form=None) -> HttpResponse:
     """A contact who unsubscribed before (Maileon has anonymized them) opened an old link: say so, and show the
     way back where the page has one. Nothing here changes anything."""
     offers_way_back = not page.resubscribe_url and way_back.offered(page)
@@ -116,7 +116,7 @@ def _already_left(request, page, link, language, *, resubscribe_form=None, statu
     return render_page(request, "already_unsubscribed.html", {
         "resubscribe_form": resubscribe_form if offers_way_back else None,
         "resubscribe_action": page_url("resubscribe", page, link, language),
-    }, page=page, language=language, link=link, status=status)
+    }, page=page, language=language, link=link)
 
 
 @require_POST
@@ -125,13 +125,16 @@ def resubscribe(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     """The way back for a contact who left: Maileon sends a double opt-in mail to the address typed here."""
     page = resolve_page(slug)
     link = _link(request)
-    language = _language(request, page)
+    contact = profile_service.read_contact(link=link)  # proves the link before anything is shown or sent
+    language = _language(request, page, contact)
+    if not contact.has_left:
+        return _show_unsubscribe(request, page, link)  # a stale form: the contact is subscribed again
     with translation.override(language):
         form = ResubscribeForm(data=request.POST)
         valid = form.is_valid()
     if not valid:
         return _already_left(request, page, link, language, resubscribe_form=form)
-    outcome = way_back.request_way_back(link=link, page=page, email=form.cleaned_data["email"])
+    outcome = way_back.request_way_back(link=link, page=page, contact=contact, email=form.cleaned_data["email"])
     if outcome is way_back.WayBack.NOT_OFFERED:
         return _already_left(request, page, link, language)
     return render_page(request, "resubscribe_sent.html", {

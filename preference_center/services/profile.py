@@ -8,6 +8,7 @@ so never reset. Every write carries the page's `page_key` and `src` (Maileon's D
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..fields import LOCALE_FIELD
@@ -43,43 +44,62 @@ class ProfileView:
 
 def load_profile(*, link: ContactLink, page: PageConfig) -> ProfileView:
     """One read: the page's standard fields (+ LOCALE), custom fields and preference categories, as far as the
-    account has them. A name Maileon refuses although the cached definitions still had it (renamed a moment
-    ago) makes us read the definitions afresh and the contact again without it."""
-    page_fit = fit(page)
-    try:
-        return ProfileView(_read_for(link, page_fit), page_fit)
-    except InvalidLinkError as error:
-        # A 400 may be about a name as well as about the link; only fresher definitions can tell.
-        if error.status != 400 or not (page_fit.custom_field_names or page_fit.categories):
-            raise
-        if not definitions.recheck():
-            raise
-        fresh = fit(page)
-        if (fresh.custom_field_names, fresh.categories) == (page_fit.custom_field_names, page_fit.categories):
-            raise
-        logger.warning("page %s: Maileon refused a name on read; read again without what the account lacks",
-                       page.slug)
-        return ProfileView(_read_for(link, fresh), fresh)
-
-
-def _read_for(link: ContactLink, page_fit: PageFit) -> Contact:
-    return get_client().get_contact(
-        contact_id=link.contact_id,
-        checksum=link.checksum,
+    account has them."""
+    contact, page_fit = _read_with_recheck(link, page, lambda fitted: _Names(
         # LOCALE is always read: it decides the page's language when the link has no `lang`.
-        standard_fields=list(dict.fromkeys([*page_fit.standard_field_names, LOCALE_FIELD])),
-        custom_fields=list(dict.fromkeys(page_fit.custom_field_names)),
-        preference_categories=page_fit.categories,
-    )
+        standard=(*dict.fromkeys([*fitted.standard_field_names, LOCALE_FIELD]),),
+        custom=(*dict.fromkeys(fitted.custom_field_names),),
+        categories=(*fitted.categories,),
+    ))
+    return ProfileView(contact, page_fit)
 
 
 def read_contact(*, link: ContactLink, page: PageConfig | None = None) -> Contact:
     """The smallest read that proves the link (address, permission status and LOCALE), e.g. for the unsubscribe
     page; with `page`, also the category of its down-sell switch (offered only to who does not have it yet)."""
-    categories = [page.downsell_category] if page is not None and offers_downsell(page) else []
+    if page is None:
+        return _read(link, _Names(standard=(LOCALE_FIELD,)))
+    category = page.downsell_category
+    contact, _fit = _read_with_recheck(link, page, lambda fitted: _Names(
+        standard=(LOCALE_FIELD,), categories=(category,) if fitted.downsell else ()
+    ))
+    return contact
+
+
+@dataclass(frozen=True)
+class _Names:
+    """What a read asks Maileon for."""
+
+    standard: tuple[str, ...] = ()
+    custom: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+
+
+def _read_with_recheck(
+    link: ContactLink, page: PageConfig, names_of: Callable[[PageFit], _Names]
+) -> tuple[Contact, PageFit]:
+    """Read what `names_of` asks for of the page as the account has it. A name Maileon refuses although the
+    cached definitions still had it (renamed a moment ago) makes us read the definitions afresh and the contact
+    again without it; a 400 may be about a name as well as about the link, and only fresher definitions tell."""
+    page_fit = fit(page)
+    names = names_of(page_fit)
+    try:
+        return _read(link, names), page_fit
+    except InvalidLinkError as error:
+        if error.status != 400 or not (names.custom or names.categories) or not definitions.recheck():
+            raise
+        fresh = fit(page)
+        if names_of(fresh) == names:
+            raise
+        logger.warning("page %s: Maileon refused a name on read; read again without what the account lacks",
+                       page.slug)
+        return _read(link, names_of(fresh)), fresh
+
+
+def _read(link: ContactLink, names: _Names) -> Contact:
     return get_client().get_contact(
-        contact_id=link.contact_id, checksum=link.checksum, standard_fields=[LOCALE_FIELD],
-        preference_categories=categories,
+        contact_id=link.contact_id, checksum=link.checksum, standard_fields=names.standard,
+        custom_fields=names.custom, preference_categories=names.categories,
     )
 
 

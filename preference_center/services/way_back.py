@@ -12,11 +12,10 @@ import logging
 from django.core.cache import cache
 
 from ..links import ContactLink
-from ..maileon import MaileonError, RejectedError
+from ..maileon import Contact, MaileonError, RejectedError
 from ..models import PageConfig
 from . import definitions
 from .account import get_client
-from .profile import read_contact
 
 logger = logging.getLogger(__name__)
 
@@ -36,13 +35,12 @@ def offered(page: PageConfig) -> bool:
     return bool(page.doi_mailing_key) and not definitions.doi_mailing_refused(page.doi_mailing_key)
 
 
-def request_way_back(*, link: ContactLink, page: PageConfig, email: str) -> WayBack:
-    """Ask Maileon to send the page's DOI mailing to `email` (Create Contact by email, doi=true). The link is
-    proven by a read first (InvalidLinkError otherwise), and must belong to a contact who has left."""
-    if not offered(page):
+def request_way_back(*, link: ContactLink, page: PageConfig, contact: Contact, email: str) -> WayBack:
+    """Ask Maileon to send the page's DOI mailing to `email` (Create Contact by email, doi=true). `contact` is
+    the read that proved `link`; only a contact who has left is offered this (the others have the profile's
+    opt-in)."""
+    if not offered(page) or not contact.has_left:
         return WayBack.NOT_OFFERED
-    if not read_contact(link=link).has_left:
-        return WayBack.NOT_OFFERED  # still subscribed, or without permission: the profile page offers the opt-in
     if not cache.add(f"way-back:{link.contact_id}", 1, INTERVAL_SECONDS):
         return WayBack.ALREADY_SENT
     try:

@@ -242,3 +242,14 @@ def test_a_permission_status_we_do_not_know_breaks_no_page(client, default_page,
     action, data = form_data(client.get(f"/unsubscribe/?{link(ERIKA)}"), "/unsubscribe/?")
     assert client.post(action, data).status_code == 200
     assert UnsubscribeRequest.objects.filter(contact_id=ERIKA).exists()
+
+
+def test_a_down_sell_category_deleted_in_maileon_while_pages_run(client, default_page, maileon_sandbox, link):
+    assert "/unsubscribe/downsell/" in client.get(f"/unsubscribe/?{link(ERIKA)}").content.decode()
+    maileon_sandbox.categories.pop("Frequenz")
+    maileon_sandbox.preference_definitions.pop("Frequenz")
+
+    response = client.get(f"/unsubscribe/?{link(ERIKA, lang='en')}")
+
+    assert response.status_code == 200  # not "this link does not work"
+    assert "/unsubscribe/downsell/" not in response.content.decode()
