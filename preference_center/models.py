@@ -11,7 +11,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -148,10 +148,14 @@ class PageConfig(models.Model):
 
     @classmethod
     def get_default(cls) -> PageConfig:
-        page = cls.objects.filter(is_default=True).first()
-        return page or cls.objects.order_by("pk").first() or cls.objects.create(
-            slug="default", name="Default", is_default=True
-        )
+        page = cls.objects.filter(is_default=True).first() or cls.objects.order_by("pk").first()
+        if page is not None:
+            return page
+        try:
+            with transaction.atomic():
+                return cls.objects.create(slug="default", name="Default", is_default=True)
+        except IntegrityError:
+            return cls.objects.get(slug="default")  # a simultaneous request created it a moment ago
 
 
 class FieldSource(models.TextChoices):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.urls import reverse
 
 from preference_center.models import PageConfig
@@ -55,3 +56,23 @@ def test_the_default_page_cannot_be_deleted(staff_client, default_page):
     )
     assert response.status_code == 403
     assert sorted(PageConfig.objects.values_list("slug", flat=True)) == ["andere", "default"]
+
+
+@pytest.mark.postgres  # the in-memory SQLite test database cannot take writes from threads at all
+@pytest.mark.django_db(transaction=True)
+def test_requests_that_find_no_page_at_all_create_one_default_page_between_them():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    PageConfig.objects.all().delete()
+
+    def get_default(_):
+        try:
+            return PageConfig.get_default().pk
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        pages = set(pool.map(get_default, range(8)))
+    assert len(pages) == 1 and PageConfig.objects.filter(is_default=True).count() == 1
