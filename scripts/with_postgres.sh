@@ -37,7 +37,9 @@ as_server_user() { "$@"; }
 if [ "$(id -u)" -eq 0 ]; then
     SERVER_USER=postgres
     id -u "$SERVER_USER" >/dev/null 2>&1 || SERVER_USER=nobody
-    as_server_user() { runuser -u "$SERVER_USER" -- "$@"; }
+    # runuser lives in sbin, which a minimal PATH (cron, CI) may leave out.
+    RUNUSER=$(command -v runuser || ls /usr/sbin/runuser /sbin/runuser 2>/dev/null | head -n 1)
+    as_server_user() { "$RUNUSER" -u "$SERVER_USER" -- "$@"; }
 fi
 
 CLUSTER_DIR=$(mktemp -d "${TMPDIR:-/tmp}/with_postgres.XXXXXX")
