@@ -46,13 +46,13 @@ run: $(VENV)/.installed
 SANDBOX_PORT ?= 8001
 serve: $(VENV)/.installed
 	@trap 'kill 0' INT TERM EXIT; \
-	$(PY) -m preference_center.sandbox.serve --port $(SANDBOX_PORT) & \
+	$(PY) -m preference_center.dev.sandbox.serve --port $(SANDBOX_PORT) & \
 	export DEBUG=off SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 		ALLOWED_HOSTS=127.0.0.1,localhost SECURE_SSL_REDIRECT=off \
 		MAILEON_API_KEY=sandbox MAILEON_API_URL=http://127.0.0.1:$(SANDBOX_PORT)/1.0; \
 	$(PY) manage.py migrate --noinput && $(PY) manage.py demo >/dev/null 2>&1 && \
 	$(PY) manage.py collectstatic --noinput -v0 && \
-	$(PY) -c 'from preference_center.sandbox.store import checksum_for as c; \
+	$(PY) -c 'from preference_center.dev.sandbox.store import checksum_for as c; \
 		[print(f"{p:<12} http://$(HOST):$(PORT)/{p}/?contactid={i}&checksum={c(i)}&mailingid=88120") \
 		 for i in (1001, 1002) for p in ("profile", "unsubscribe")]' && \
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT)

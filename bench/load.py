@@ -31,8 +31,8 @@ from locust.env import Environment
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from preference_center.sandbox.serve import Control  # noqa: E402
-from preference_center.sandbox.store import checksum_for  # noqa: E402
+from preference_center.dev.sandbox.serve import Control  # noqa: E402
+from preference_center.dev.sandbox.store import checksum_for  # noqa: E402
 
 SENT_MAILING = 88120  # a mailing the sandbox knows as sent
 SETTLE_SECONDS = 0.5  # after a switch, requests of the previous scenario finish before counting starts

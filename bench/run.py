@@ -43,8 +43,8 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from preference_center.sandbox.serve import spawn, stop_process  # noqa: E402
-from preference_center.sandbox.store import checksum_for  # noqa: E402
+from preference_center.dev.sandbox.serve import spawn, stop_process  # noqa: E402
+from preference_center.dev.sandbox.store import checksum_for  # noqa: E402
 
 PYTHON = sys.executable
 RESULTS = ROOT / "bench" / "results.md"

@@ -8,9 +8,10 @@ class PreferenceCenterConfig(AppConfig):
     verbose_name = "Preference center"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system checks)
-        from . import page_cache, redaction
-        from .services import account
+        from . import checks, redaction  # noqa: F401  (checks: registers the system checks)
+        from .backoffice import admin  # noqa: F401  (registers the admin screens: autodiscovery looks for admin.py)
+        from .pages import page_cache
+        from . import account
 
         page_cache.connect_signals()
         redaction.add_secret_source(account.api_key_forms)

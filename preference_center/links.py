@@ -1,8 +1,12 @@
-"""The recipient's link: contact id, checksum and (optionally) mailing id and language, read from the query.
+"""The recipient's link, both ways: read from a request (contact id, checksum, and optionally mailing id and
+language), and built for a mailing (with Maileon's placeholders), a demo contact, or a language switcher.
 
-Shape only: whether Maileon knows the id and accepts the checksum is decided by Maileon (a read). Anything
-that cannot be a Maileon id or checksum is refused here, so it is never forwarded (maileon-api.md §5.1).
-Wire spellings (`contactid`, `mailingId`) live here and in `maileon/` only.
+Reading checks the shape only: whether Maileon knows the id and accepts the checksum is decided by a read.
+Anything that cannot be a Maileon id or checksum is refused here, so it is never forwarded (maileon-api.md §5.1).
+Paths follow the outside contract: the default page answers /profile/ and /unsubscribe/, every other page puts
+/p/<slug>/ first. Query names are Maileon's own (`contactid`, `checksum`, `mailingid`); in a mailing the values
+are Maileon's placeholders, substituted at send time, unencoded and in single brackets as in Maileon's article on
+custom unsubscribe links. Wire spellings (`contactid`, `mailingId`) live here and in `maileon/` only.
 """
 
 from __future__ import annotations
@@ -101,3 +105,64 @@ def query_string(link: ContactLink, lang: str | None = None) -> str:
     if language in SUPPORTED_LANGUAGES:
         params.append(("lang", language))
     return urlencode(params)
+
+
+# --- links for mailings and demo contacts
+
+CONTACT_ID_PLACEHOLDER = "[CONTACT|ID]"
+CHECKSUM_PLACEHOLDER = "[CONTACT|CHECKSUM]"
+MAILING_ID_PLACEHOLDER = "[MAILING|ID]"
+
+ONE_CLICK_POST_HEADER = "List-Unsubscribe-Post: List-Unsubscribe=One-Click"
+
+
+def page_prefix(*, slug: str, is_default: bool) -> str:
+    """'' for the default page, '/p/<slug>' for any other."""
+    return "" if is_default else f"/p/{slug}"
+
+
+def _link(base_url: str, path: str, query: str) -> str:
+    return f"{base_url.rstrip('/')}{path}?{query}"
+
+
+def _placeholder_query() -> str:
+    # Built by hand, not urlencode(): Maileon must find its placeholders verbatim in the link.
+    return f"contactid={CONTACT_ID_PLACEHOLDER}&checksum={CHECKSUM_PLACEHOLDER}&mailingid={MAILING_ID_PLACEHOLDER}"
+
+
+@dataclass(frozen=True)
+class MailingLinks:
+    """Everything a marketer pastes for one page configuration: two links and the two RFC 8058 headers."""
+
+    profile: str
+    unsubscribe: str
+    one_click: str
+
+    @property
+    def list_unsubscribe_header(self) -> str:
+        return f"List-Unsubscribe: <{self.one_click}>"
+
+    @property
+    def list_unsubscribe_post_header(self) -> str:
+        return ONE_CLICK_POST_HEADER
+
+
+def _links(base_url: str, prefix: str, query: str) -> MailingLinks:
+    return MailingLinks(
+        profile=_link(base_url, f"{prefix}/profile/", query),
+        unsubscribe=_link(base_url, f"{prefix}/unsubscribe/", query),
+        one_click=_link(base_url, f"{prefix}/unsubscribe/one-click/", query),
+    )
+
+
+def link_templates(base_url: str, *, slug: str, is_default: bool) -> MailingLinks:
+    """The links with Maileon's placeholders, for a mailing."""
+    return _links(base_url, page_prefix(slug=slug, is_default=is_default), _placeholder_query())
+
+
+def contact_links(
+    base_url: str, *, slug: str, is_default: bool, contact_id: int, checksum: str, mailing_id: int | None = None
+) -> MailingLinks:
+    """The links as one contact receives them (demo and tests)."""
+    query = query_string(ContactLink(contact_id=contact_id, checksum=checksum, mailing_id=mailing_id))
+    return _links(base_url, page_prefix(slug=slug, is_default=is_default), query)

@@ -55,7 +55,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # django-csp's, keeping the policy on our own 404/500 pages in DEBUG too (security.py)
-    "preference_center.security.CSPMiddleware",
+    "preference_center.pages.security.CSPMiddleware",
     # Last, as axes requires: it turns a sign-in refused for a lockout into the lockout page, which then passes
     # through the language, framing and CSP middleware above like any other answer.
     "axes.middleware.AxesMiddleware",
@@ -183,7 +183,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "admin/preference_center/lockout.html"
 # The same client address as the link-failure throttle, proxies and all (preference_center/lockout.py).
-AXES_CLIENT_IP_CALLABLE = "preference_center.lockout.client_ip_address"
+AXES_CLIENT_IP_CALLABLE = "preference_center.backoffice.lockout.client_ip_address"
 # Every failure is also kept in "Access failures" (the admin), which survive an unlock; prune with
 # `manage.py axes_reset_failure_logs --age DAYS`.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from .pages import views
 
 # The recipient pages of one page configuration; mounted at the root (default page) and under /p/<slug>/.
 _recipient_pages = [
@@ -15,9 +15,9 @@ _recipient_pages = [
 ]
 
 # Django's bare English pages would answer otherwise: our pages, in the recipient's language (error_handlers.py).
-handler400 = "preference_center.error_handlers.bad_request"
-handler404 = "preference_center.error_handlers.page_not_found"
-handler500 = "preference_center.error_handlers.server_error"
+handler400 = "preference_center.pages.handlers.bad_request"
+handler404 = "preference_center.pages.handlers.page_not_found"
+handler500 = "preference_center.pages.handlers.server_error"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -29,5 +29,5 @@ urlpatterns = [
 ]
 
 if settings.MAILEON_SANDBOX:
-    urlpatterns.append(path("sandbox/maileon/1.0/", include("preference_center.sandbox.urls")))
-    urlpatterns.append(path("sandbox/embed-demo/", include("preference_center.embed_demo")))  # docs/embedding.md
+    urlpatterns.append(path("sandbox/maileon/1.0/", include("preference_center.dev.sandbox.urls")))
+    urlpatterns.append(path("sandbox/embed-demo/", include("preference_center.dev.embed_demo")))  # docs/embedding.md

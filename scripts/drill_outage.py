@@ -5,7 +5,7 @@
     scripts/with_postgres.sh .venv/bin/python scripts/drill_outage.py --workers 4     # on PostgreSQL
 
 Without DATABASE_URL the drill uses a throw-away SQLite file (never the development database). Steps:
-1. start the sandbox as its own HTTP process on 127.0.0.1 (preference_center.sandbox.serve), answering 503 to
+1. start the sandbox as its own HTTP process on 127.0.0.1 (preference_center.dev.sandbox.serve), answering 503 to
    every API call, with one contact per submission and unsubscribes applied at once (delay 0);
 2. migrate, start `--workers` real `manage.py deliver_unsubscribes` processes against it;
 3. submit `--count` unsubscribes through the app (Django's test client, several threads): page POSTs and RFC
@@ -35,7 +35,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from preference_center.sandbox.serve import Control, spawn, stop_process  # noqa: E402
+from preference_center.dev.sandbox.serve import Control, spawn, stop_process  # noqa: E402
 MAX_COUNT = 20_000
 SENT_MAILING = 88120  # a mailing the sandbox knows as sent to everyone
 DRAFT_MAILING = 99999  # a draft: Maileon refuses the mailing id, the unsubscribe must still happen
@@ -163,7 +163,7 @@ def _submit_all(options: argparse.Namespace) -> dict[int, int]:
     from django.db import connection
     from django.test import Client
 
-    from preference_center.sandbox.store import checksum_for
+    from preference_center.dev.sandbox.store import checksum_for
 
     local = threading.local()
 

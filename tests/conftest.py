@@ -25,11 +25,13 @@ from django.apps import apps as django_apps
 from django.conf import settings as django_settings
 from django.test import override_settings
 
-from preference_center import demo_configuration, page_cache
+from preference_center.dev import demo_configuration
+from preference_center.pages import page_cache
 from preference_center.models import PageConfig
-from preference_center.sandbox import store as sandbox_store_module
-from preference_center.services import account, definitions
-from preference_center.sandbox.store import SandboxStore
+from preference_center.dev.sandbox import store as sandbox_store_module
+from preference_center import account
+from preference_center.services import definitions
+from preference_center.dev.sandbox.store import SandboxStore
 
 SANDBOX_API_PATH = "/sandbox/maileon/1.0"
 
@@ -45,7 +47,7 @@ def sandbox_store(monkeypatch) -> SandboxStore:
 def maileon_sandbox(sandbox_store, settings):
     import responses
 
-    from preference_center.sandbox.testing import activate
+    from preference_center.dev.sandbox.testing import activate
 
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         activate(rsps, settings.MAILEON_API_URL, sandbox_store)

@@ -2,7 +2,7 @@ import time
 
 import pytest
 
-from preference_center import automation
+from preference_center.pages import automation
 
 
 def test_a_browser_that_took_its_time_is_not_suspected(monkeypatch):

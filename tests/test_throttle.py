@@ -4,7 +4,8 @@ the shared cache: HTTP in through Django's test client, what the sandbox was ask
 import pytest
 from django.test import Client, RequestFactory
 
-from preference_center import delivery, page_cache, throttle
+from preference_center.delivery import worker
+from preference_center.pages import page_cache, throttle
 from preference_center.models import UnsubscribeRequest
 from preference_center.services import definitions, unsubscribe
 
@@ -195,7 +196,7 @@ def test_a_one_click_for_a_blocked_contact_is_kept_without_asking_maileon(client
     assert maileon_sandbox.calls == []
     assert sorted(UnsubscribeRequest.objects.values_list("verified", "status")) == [(False, "pending")] * 2
 
-    delivery.deliver_due(limit=None)  # the worker verifies each before sending: the forgery fails there
+    worker.deliver_due(limit=None)  # the worker verifies each before sending: the forgery fails there
 
     assert sorted(UnsubscribeRequest.objects.values_list("status", flat=True)) == ["delivered", "failed"]
     assert [call.values("id") for call in maileon_sandbox.changing_calls()] == [[str(JOHN)]]

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from ..maileon import CustomFieldType, PreferenceCategory, PreferenceDefinition, RejectedError
-from .account import get_client
+from ..account import get_client
 
 T = TypeVar("T")
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from ..fields import STANDARD_FIELDS
+from .standard_fields import STANDARD_FIELDS
 from ..maileon import PreferenceDefinition
 from ..models import FieldSource, PageConfig, PreferenceGroup, ProfileField
 from . import definitions

@@ -11,12 +11,12 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..fields import LOCALE_FIELD
+from .standard_fields import LOCALE_FIELD
 from ..links import ContactLink
 from ..maileon import Contact, ContactChanges, InvalidLinkError, Permission, Preference, RejectedError
 from ..models import PageConfig
 from . import definitions
-from .account import get_client
+from ..account import get_client
 from .page_fit import PageFit, fit
 
 logger = logging.getLogger(__name__)

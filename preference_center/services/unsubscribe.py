@@ -16,21 +16,14 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .. import automation
+from ..pages import automation
 from ..links import ContactLink
 from ..redaction import mask_email_addresses
-from ..maileon import (
-    Contact,
-    InvalidLinkError,
-    MaileonClient,
-    ProtocolError,
-    RejectedError,
-    UnavailableError,
-)
+from ..maileon import Contact, InvalidLinkError, MaileonClient, ProtocolError, RejectedError, UnavailableError
 from ..maileon import UnsubscribeReason as MaileonReason
 from ..models import PageConfig, Status, UnsubscribeReason, UnsubscribeRequest, Via
-from . import outbox
-from .account import get_client
+from ..delivery import outbox
+from ..account import get_client
 
 logger = logging.getLogger(__name__)
 

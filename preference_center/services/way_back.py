@@ -15,7 +15,7 @@ from ..links import ContactLink
 from ..maileon import Contact, MaileonError, RejectedError
 from ..models import PageConfig
 from . import definitions
-from .account import get_client
+from ..account import get_client
 
 logger = logging.getLogger(__name__)
 

@@ -110,7 +110,7 @@ def test_reason_list_edits_position_and_active_in_place(staff_client):
 
 
 def test_retry_now_makes_a_failed_unsubscribe_due_again(staff_client, unsubscribe_request):
-    pytest.importorskip("preference_center.delivery")
+    pytest.importorskip("preference_center.delivery.worker")
     unsubscribe_request.status = Status.FAILED
     unsubscribe_request.next_attempt_at = timezone.now() + timedelta(days=1)
     unsubscribe_request.save()

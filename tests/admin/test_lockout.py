@@ -26,7 +26,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from preference_center import throttle
+from preference_center.pages import throttle
 
 from tests.delivery.processes import ROOT, AppProcesses, shared_database_url, wait_until
 from tests.pages.conftest import ERIKA, link  # noqa: F401  (the fixture, registered by import)

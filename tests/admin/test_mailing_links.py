@@ -69,7 +69,7 @@ def test_previews_are_staff_only(client, default_page):
 
 
 def test_previews_render_without_calling_maileon(staff_client, maileon_sandbox, default_page):
-    pytest.importorskip("preference_center.previews")
+    pytest.importorskip("preference_center.pages.previews")
     default_page.profile_intro_de = "Vorschau-Intro"
     default_page.save()
     for url in _preview_urls(default_page):

@@ -130,7 +130,7 @@ def test_reviewing_needs_the_change_permission(client, db):
 
 
 def test_retry_now_makes_pending_and_failed_rows_due_now(staff_client, db):
-    pytest.importorskip("preference_center.delivery")
+    pytest.importorskip("preference_center.delivery.worker")
     later = timezone.now() + timedelta(hours=6)
     pending = UnsubscribeRequest.objects.create(contact_id=1, next_attempt_at=later)
     failed = UnsubscribeRequest.objects.create(contact_id=2, status=Status.FAILED, next_attempt_at=later)

@@ -31,7 +31,7 @@ def test_a_default_page_that_names_nothing_an_account_may_lack(db):
 
 
 def test_no_name_of_the_sandboxs_demo_account_reaches_a_fresh_database(db):
-    from preference_center.sandbox.store import SandboxStore
+    from preference_center.dev.sandbox.store import SandboxStore
 
     demo = SandboxStore()
     names = {*demo.categories, *demo.custom_field_definitions, *demo.doi_mailing_keys,

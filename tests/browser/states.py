@@ -8,7 +8,7 @@ both languages.
 
 from __future__ import annotations
 
-from preference_center import throttle
+from preference_center.pages import throttle
 from preference_center.models import UnsubscribeReason
 
 from .conftest import ERIKA, LENA

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from preference_center.links import ContactLink
 from preference_center.models import PageConfig, UnsubscribeReason, UnsubscribeRequest, Via
-from preference_center.services import outbox
+from preference_center.delivery import outbox
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def never_ignore_checksum(sandbox_store):
 
 @pytest.fixture(scope="session")
 def sandbox_process():
-    from preference_center.sandbox.serve import spawn
+    from preference_center.dev.sandbox.serve import spawn
 
     process = spawn("--unsubscribe-delay", "0")
     yield process

@@ -40,7 +40,7 @@ class AppProcesses:
         self.manage("shell", "-c", (
             "from django.utils import timezone\n"
             "from preference_center.models import UnsubscribeRequest as R\n"
-            "from preference_center.sandbox.store import checksum_for\n"
+            "from preference_center.dev.sandbox.store import checksum_for\n"
             f"R.objects.bulk_create(R(contact_id=i, checksum=checksum_for(i), via='page', "
             f"next_attempt_at=timezone.now()) for i in range({first}, {first + count}))\n"
         ))

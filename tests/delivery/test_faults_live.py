@@ -11,9 +11,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from preference_center import delivery
+from preference_center.delivery import worker
 from preference_center.models import Status, UnsubscribeRequest, Via
-from preference_center.sandbox.store import checksum_for
+from preference_center.dev.sandbox.store import checksum_for
 from preference_center.services.unsubscribe import request_unsubscribe
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -49,10 +49,10 @@ def test_submitted_during_a_503_outage_and_delivered_after(maileon_process):
     maileon_process.inject(status=503, times=None)
     rows = [submit(FIRST + n) for n in range(3)]
     assert {row.status for row in rows} == {Status.PENDING}
-    assert delivery.deliver_due().retried == 3
+    assert worker.deliver_due().retried == 3
 
     maileon_process.clear_faults()
-    report = delivery.deliver_due(now=timezone.now() + timedelta(minutes=2))
+    report = worker.deliver_due(now=timezone.now() + timedelta(minutes=2))
 
     assert report.delivered == 3
     assert_nothing_lost(maileon_process, FIRST, 3)
@@ -68,16 +68,16 @@ def test_429_with_retry_after_holds_the_row_and_the_whole_pass(maileon_process, 
     calls_before = maileon_process.stats()["calls"]
     now = timezone.now() + timedelta(minutes=2)
 
-    first_pass = delivery.deliver_due(now=now, breaker=(breaker := delivery.CircuitBreaker()))
+    first_pass = worker.deliver_due(now=now, breaker=(breaker := worker.CircuitBreaker()))
 
     (limited,) = UnsubscribeRequest.objects.exclude(last_error="").filter(last_error__contains="429")
     assert limited.next_attempt_at >= now + timedelta(seconds=30)
     assert (first_pass.retried, first_pass.delivered, first_pass.paused) == (1, 0, True)
     assert maileon_process.stats()["calls"] == calls_before + 1  # the other rows waited too
-    assert delivery.deliver_due(now=now + timedelta(seconds=29), breaker=breaker).attempted == 0
+    assert worker.deliver_due(now=now + timedelta(seconds=29), breaker=breaker).attempted == 0
     assert maileon_process.stats()["calls"] == calls_before + 1
 
-    after = delivery.deliver_due(now=now + timedelta(seconds=30), breaker=breaker)
+    after = worker.deliver_due(now=now + timedelta(seconds=30), breaker=breaker)
 
     assert after.delivered == 3
     assert_nothing_lost(maileon_process, FIRST, 3)
@@ -93,7 +93,7 @@ def test_a_read_timeout_after_maileon_acted_is_delivered_on_retry(maileon_proces
     assert row.status == Status.PENDING and "timed out" in row.last_error
     assert maileon_process.stats(FIRST, 1)["unsubscribed"] == 1  # Maileon had it all along
     maileon_process.clear_faults()
-    report = delivery.deliver_due(now=timezone.now() + timedelta(minutes=2))
+    report = worker.deliver_due(now=timezone.now() + timedelta(minutes=2))
 
     row.refresh_from_db()
     assert report.delivered == 1 and report.failed == 0
@@ -107,13 +107,13 @@ def test_a_refused_connection_keeps_the_row_until_maileon_listens_again(maileon_
     settings.MAILEON_API_URL = f"http://127.0.0.1:{closed_port()}/1.0"
 
     row = submit(FIRST)
-    outage = delivery.deliver_due(now=timezone.now() + timedelta(minutes=2))
+    outage = worker.deliver_due(now=timezone.now() + timedelta(minutes=2))
 
     row.refresh_from_db()
     assert row.status == Status.PENDING and outage.retried == 1
     assert "refused" in row.last_error.lower() or "connect" in row.last_error.lower()
     settings.MAILEON_API_URL = api_url
-    assert delivery.deliver_due(now=timezone.now() + timedelta(minutes=4)).delivered == 1
+    assert worker.deliver_due(now=timezone.now() + timedelta(minutes=4)).delivered == 1
     assert_nothing_lost(maileon_process, FIRST, 1)
 
 
@@ -125,7 +125,7 @@ def test_a_connection_dropped_after_maileon_applied_the_unsubscribe_counts_as_de
 
     assert row.status == Status.PENDING and row.verified
     assert maileon_process.stats(FIRST, 1)["unsubscribed"] == 1  # applied, the answer never came
-    retry = delivery.deliver_due(now=timezone.now() + timedelta(minutes=2))
+    retry = worker.deliver_due(now=timezone.now() + timedelta(minutes=2))
 
     row.refresh_from_db()
     assert (retry.delivered, retry.failed) == (1, 0)
@@ -141,7 +141,7 @@ def test_a_connection_dropped_before_maileon_acted_is_sent_again(maileon_process
 
     assert row.status == Status.PENDING
     assert maileon_process.stats(FIRST, 1)["unsubscribed"] == 0
-    assert delivery.deliver_due(now=timezone.now() + timedelta(minutes=2)).delivered == 1
+    assert worker.deliver_due(now=timezone.now() + timedelta(minutes=2)).delivered == 1
     assert_nothing_lost(maileon_process, FIRST, 1)
 
 
@@ -152,18 +152,18 @@ def test_a_down_maileon_gets_one_probe_per_interval_and_the_backlog_drains_when_
     for n in range(count):  # as submissions leave them while Maileon is down: unverified, due
         UnsubscribeRequest.objects.create(contact_id=FIRST + n, checksum=checksum_for(FIRST + n), via=Via.PAGE,
                                           next_attempt_at=timezone.now())
-    breaker = delivery.CircuitBreaker(threshold=3, probe_interval=10)
+    breaker = worker.CircuitBreaker(threshold=3, probe_interval=10)
     start = timezone.now() + timedelta(hours=1)  # every row due, whatever its backoff
     before = maileon_process.stats()["calls"]
 
-    reports = [delivery.deliver_due(now=start + timedelta(seconds=second), breaker=breaker) for second in range(31)]
+    reports = [worker.deliver_due(now=start + timedelta(seconds=second), breaker=breaker) for second in range(31)]
 
     outage_calls = maileon_process.stats()["calls"] - before
     # The threshold's worth of rows, then one probe at 10, 20 and 30 s: one call each (no inline retries).
     assert outage_calls == 3 + 3
     assert sum(report.attempted for report in reports) == 6
     maileon_process.clear_faults()
-    recovered = delivery.deliver_due(now=start + timedelta(seconds=40), breaker=breaker)
+    recovered = worker.deliver_due(now=start + timedelta(seconds=40), breaker=breaker)
     assert recovered.delivered == count
     assert_nothing_lost(maileon_process, FIRST, count)
 
@@ -174,7 +174,7 @@ def test_a_mailing_maileon_refuses_is_dropped_and_the_unsubscribe_still_happens(
     rows = [submit(FIRST, mailing_id=99999), submit(FIRST + 1, mailing_id=88120)]  # a draft, a sent mailing
     maileon_process.clear_faults()
 
-    delivery.deliver_due(now=timezone.now() + timedelta(minutes=2))
+    worker.deliver_due(now=timezone.now() + timedelta(minutes=2))
 
     draft, sent = (UnsubscribeRequest.objects.get(pk=row.pk) for row in rows)
     assert "without mailing id 99999" in draft.note and draft.mailing_id == 99999

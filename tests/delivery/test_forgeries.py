@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from preference_center import delivery
+from preference_center.delivery import worker
 from preference_center.maileon import InvalidLinkError, UnavailableError
 from preference_center.models import Status, UnsubscribeRequest, Via
 from preference_center.services.unsubscribe import add_reason_later, request_unsubscribe
@@ -31,7 +31,7 @@ def reads_down(store):
 
 
 def deliver_everything_due():
-    delivery.deliver_due(now=timezone.now() + timedelta(hours=1), limit=None)
+    worker.deliver_due(now=timezone.now() + timedelta(hours=1), limit=None)
 
 
 def reason_calls(store):

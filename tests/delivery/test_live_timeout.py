@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from preference_center import delivery
+from preference_center.delivery import worker
 from preference_center.models import Status, Via
 from preference_center.services.unsubscribe import request_unsubscribe
 
@@ -37,7 +37,7 @@ def test_a_timed_out_unsubscribe_stays_pending_and_the_retry_completes_it(live_m
     live_maileon.process_pending()
     assert live_maileon.contacts[1004].unsubscribed
 
-    report = delivery.deliver_due(now=timezone.now() + timedelta(hours=1))
+    report = worker.deliver_due(now=timezone.now() + timedelta(hours=1))
 
     assert report.delivered == 1
     outcome.request.refresh_from_db()

@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from preference_center.models import UnsubscribeRequest
-from preference_center.services import outbox
+from preference_center.delivery import outbox
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from preference_center import delivery
+from preference_center.delivery import worker
 from preference_center.maileon import InvalidLinkError
 from preference_center.models import Status, UnsubscribeRequest, Via
 from preference_center.services.unsubscribe import add_reason_later, request_unsubscribe
@@ -37,7 +37,7 @@ def test_a_pending_unsubscribe_takes_the_reason_along_without_an_extra_call(mail
     add_reason_later(link=link_for(1004), page=None, reason=reason, message="Neuer Job")
     assert reason_calls(maileon_sandbox) == []
     maileon_sandbox.faults.clear()
-    delivery.deliver_due(now=timezone.now() + timedelta(minutes=5))
+    worker.deliver_due(now=timezone.now() + timedelta(minutes=5))
 
     (call,) = [c for c in unsubscribe_calls(maileon_sandbox) if c.values("mailingId")]
     assert call.values("reason") == ["other|Neuer Job"]
@@ -73,7 +73,7 @@ def test_a_reason_maileon_is_not_ready_for_is_delivered_by_the_worker(maileon_sa
     assert row.reason_added_later and not row.reason_delivered
     assert row.checksum == maileon_sandbox.checksum_for(1004)  # kept until the reason is delivered
     maileon_sandbox.process_pending()
-    report = delivery.deliver_due(now=timezone.now() + timedelta(minutes=2))
+    report = worker.deliver_due(now=timezone.now() + timedelta(minutes=2))
     assert report.reasons_delivered == 1
     row.refresh_from_db()
     assert row.reason_delivered and row.checksum == ""
@@ -91,7 +91,7 @@ def test_a_reason_while_maileon_is_down_is_delivered_by_the_worker(maileon_sandb
     row = UnsubscribeRequest.objects.get()
     assert not row.reason_delivered and row.checksum
     assert row.next_attempt_at >= timezone.now() + timedelta(seconds=25)
-    assert delivery.deliver_due(now=timezone.now() + timedelta(minutes=1)).reasons_delivered == 1
+    assert worker.deliver_due(now=timezone.now() + timedelta(minutes=1)).reasons_delivered == 1
     row.refresh_from_db()
     assert row.reason_delivered
 

@@ -13,10 +13,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from preference_center import delivery
+from preference_center.delivery import worker
 from preference_center.maileon import InvalidLinkError
 from preference_center.models import Status, UnsubscribeRequest, Via
-from preference_center.services import outbox
+from preference_center.delivery import outbox
 from preference_center.services.unsubscribe import request_unsubscribe
 
 from .support import row_values, unsubscribe_calls
@@ -107,9 +107,9 @@ def test_maileon_down_records_the_unsubscribe_and_the_worker_delivers_it_after_r
     maileon_sandbox.faults.inject(status=503, times=None)
 
     outcome = submit(link_for(1004, mailing_id=88120))
-    delivery.deliver_due()  # still down: retried later, not lost
+    worker.deliver_due()  # still down: retried later, not lost
     maileon_sandbox.faults.clear()
-    report = delivery.deliver_due(now=timezone.now() + timedelta(hours=1))
+    report = worker.deliver_due(now=timezone.now() + timedelta(hours=1))
 
     assert outcome.delivered is False and outcome.repeated is False
     assert outcome.request.status == Status.PENDING and outcome.request.verified is False
@@ -130,7 +130,7 @@ def test_a_failed_inline_attempt_stays_pending_for_the_worker(maileon_sandbox, l
     assert outcome.delivered is False
     assert outcome.request.status == Status.PENDING and outcome.request.verified is True
     assert outcome.request.leased_until is None
-    assert delivery.deliver_due(now=timezone.now() + timedelta(minutes=5)).delivered == 1
+    assert worker.deliver_due(now=timezone.now() + timedelta(minutes=5)).delivered == 1
 
 
 def test_submitting_twice_makes_one_maileon_call(maileon_sandbox, link_for):
@@ -219,7 +219,7 @@ def test_a_request_that_died_before_its_inline_attempt_leaves_the_row_to_the_wor
     maileon_sandbox, link_for, monkeypatch
 ):
     # The row is inserted already leased to the request's own inline attempt; the request dies right after.
-    from preference_center.services import outbox
+    from preference_center.delivery import outbox
 
     def dies(row, **kwargs):
         raise SystemExit("worker process killed")
@@ -230,8 +230,8 @@ def test_a_request_that_died_before_its_inline_attempt_leaves_the_row_to_the_wor
         submit(link_for(1004))
     monkeypatch.undo()
 
-    while_leased = delivery.deliver_due(now=now + timedelta(seconds=outbox.LEASE_SECONDS - 5))
-    after_expiry = delivery.deliver_due(now=now + timedelta(seconds=outbox.LEASE_SECONDS + 5))
+    while_leased = worker.deliver_due(now=now + timedelta(seconds=outbox.LEASE_SECONDS - 5))
+    after_expiry = worker.deliver_due(now=now + timedelta(seconds=outbox.LEASE_SECONDS + 5))
 
     assert while_leased.attempted == 0  # nobody else attempts it while the request might still be at it
     assert after_expiry.delivered == 1

@@ -10,9 +10,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from preference_center import delivery
+from preference_center.delivery import worker
 from preference_center.models import Status, UnsubscribeRequest
-from preference_center.services import outbox
+from preference_center.delivery import outbox
 
 from .support import row_values, unsubscribe_calls
 
@@ -38,8 +38,8 @@ def test_a_row_leased_by_a_killed_worker_is_delivered_after_the_lease_expires(ma
     now = timezone.now()
     assert outbox.claim_next(now=now) is not None  # ...and the worker holding it dies
 
-    while_leased = delivery.deliver_due(now=now + timedelta(seconds=outbox.LEASE_SECONDS - 1))
-    after_expiry = delivery.deliver_due(now=now + timedelta(seconds=outbox.LEASE_SECONDS + 1))
+    while_leased = worker.deliver_due(now=now + timedelta(seconds=outbox.LEASE_SECONDS - 1))
+    after_expiry = worker.deliver_due(now=now + timedelta(seconds=outbox.LEASE_SECONDS + 1))
 
     assert while_leased.attempted == 0
     assert after_expiry.delivered == 1
@@ -58,7 +58,7 @@ def test_a_worker_killed_after_maileon_took_the_unsubscribe_leaves_it_delivered_
     outbox.attempt(claimed, now=now)
     maileon_sandbox.process_pending()  # Maileon's background processing
 
-    report = delivery.deliver_due(now=now + timedelta(hours=1))
+    report = worker.deliver_due(now=now + timedelta(hours=1))
 
     row.refresh_from_db()
     assert report.delivered == 1
@@ -99,7 +99,7 @@ def test_an_outage_schedules_the_row_by_backoff(maileon_sandbox, make_request, p
     maileon_sandbox.faults.inject(status=503, method="DELETE")
     now = timezone.now()
 
-    report = delivery.deliver_due(now=now)
+    report = worker.deliver_due(now=now)
 
     row.refresh_from_db()
     assert report.retried == 1
@@ -114,12 +114,12 @@ def test_retry_after_is_honoured_when_longer_than_the_backoff(maileon_sandbox, m
     maileon_sandbox.faults.inject(status=429, retry_after=120, method="DELETE")
     now = timezone.now()
 
-    delivery.deliver_due(now=now)
+    worker.deliver_due(now=now)
 
     row.refresh_from_db()
     assert row.next_attempt_at == now + timedelta(seconds=120)
-    assert delivery.deliver_due(now=now + timedelta(seconds=119)).attempted == 0
-    assert delivery.deliver_due(now=now + timedelta(seconds=120)).delivered == 1
+    assert worker.deliver_due(now=now + timedelta(seconds=119)).attempted == 0
+    assert worker.deliver_due(now=now + timedelta(seconds=120)).delivered == 1
 
 
 def test_an_absurd_retry_after_is_capped(maileon_sandbox, make_request):
@@ -127,7 +127,7 @@ def test_an_absurd_retry_after_is_capped(maileon_sandbox, make_request):
     maileon_sandbox.faults.inject(status=503, retry_after=10**7, method="DELETE")
     now = timezone.now()
 
-    delivery.deliver_due(now=now)
+    worker.deliver_due(now=now)
 
     row.refresh_from_db()
     assert row.next_attempt_at == now + timedelta(seconds=outbox.MAX_RETRY_AFTER)
@@ -137,10 +137,10 @@ def test_a_long_outage_never_drops_a_row(maileon_sandbox, make_request, later):
     row = make_request(1004, verified=True)
     maileon_sandbox.faults.inject(status=503, times=None)
     for hour in range(1, 30):
-        delivery.deliver_due(now=later(hour * 3600))
+        worker.deliver_due(now=later(hour * 3600))
     maileon_sandbox.faults.clear()
 
-    delivery.deliver_due(now=later(31 * 3600))
+    worker.deliver_due(now=later(31 * 3600))
 
     row.refresh_from_db()
     assert row.status == Status.DELIVERED
@@ -151,12 +151,12 @@ def test_the_circuit_breaker_ends_a_pass_and_the_next_pass_probes_with_one_row(m
     for contact_id in (1001, 1002, 1003, 1004):
         make_request(contact_id, verified=True)
     maileon_sandbox.faults.inject(status=503, times=None)
-    breaker = delivery.CircuitBreaker(threshold=2)
+    breaker = worker.CircuitBreaker(threshold=2)
 
-    first = delivery.deliver_due(breaker=breaker)
-    probe = delivery.deliver_due(breaker=breaker, now=timezone.now() + timedelta(hours=1))
+    first = worker.deliver_due(breaker=breaker)
+    probe = worker.deliver_due(breaker=breaker, now=timezone.now() + timedelta(hours=1))
     maileon_sandbox.faults.clear()
-    recovered = delivery.deliver_due(breaker=breaker, now=timezone.now() + timedelta(hours=2))
+    recovered = worker.deliver_due(breaker=breaker, now=timezone.now() + timedelta(hours=2))
 
     assert (first.retried, first.paused) == (2, True)
     assert (probe.retried, probe.paused) == (1, True)
@@ -170,7 +170,7 @@ def test_the_circuit_breaker_ends_a_pass_and_the_next_pass_probes_with_one_row(m
 def test_an_unsent_mailing_id_is_dropped_and_the_unsubscribe_sent_again(maileon_sandbox, make_request):
     row = make_request(1004, verified=True, mailing_id=99999)
 
-    report = delivery.deliver_due()
+    report = worker.deliver_due()
 
     calls = unsubscribe_calls(maileon_sandbox)
     assert [call.values("mailingId") for call in calls] == [["99999"], []]
@@ -184,7 +184,7 @@ def test_an_unsent_mailing_id_is_dropped_and_the_unsubscribe_sent_again(maileon_
 def test_a_sent_mailing_id_is_credited(maileon_sandbox, make_request):
     make_request(1004, verified=True, mailing_id=88120, reason_type="no_demand")
 
-    delivery.deliver_due()
+    worker.deliver_due()
 
     (call,) = unsubscribe_calls(maileon_sandbox)
     assert call.path == "/contacts/contact/unsubscribe"
@@ -194,10 +194,10 @@ def test_a_sent_mailing_id_is_credited(maileon_sandbox, make_request):
 def test_a_contact_gone_on_a_retry_counts_as_delivered(maileon_sandbox, make_request):
     row = make_request(1004, verified=True)
     maileon_sandbox.faults.inject(delay=10, method="DELETE")  # processed, answer lost
-    delivery.deliver_due()
+    worker.deliver_due()
     del maileon_sandbox.contacts[1004]  # and then deleted in Maileon
 
-    report = delivery.deliver_due(now=timezone.now() + timedelta(hours=1))
+    report = worker.deliver_due(now=timezone.now() + timedelta(hours=1))
 
     row.refresh_from_db()
     assert report.delivered == 1
@@ -209,7 +209,7 @@ def test_a_refusal_marks_the_row_failed_with_maileons_message(maileon_sandbox, m
     maileon_sandbox.contacts[1004].unsubscribed = True  # out already, but not through us
     row = make_request(1004, verified=True)
 
-    report = delivery.deliver_due()
+    report = worker.deliver_due()
 
     row.refresh_from_db()
     assert report.failed == 1
@@ -222,7 +222,7 @@ def test_a_refusal_marks_the_row_failed_with_maileons_message(maileon_sandbox, m
 def test_a_forged_link_is_failed_without_any_change_in_maileon(maileon_sandbox, make_request):
     row = make_request(1004, checksum="forged-checksum")
 
-    delivery.deliver_due()
+    worker.deliver_due()
 
     row.refresh_from_db()
     assert row.status == Status.FAILED and row.verified is False
@@ -234,7 +234,7 @@ def test_a_refused_api_key_fails_the_row_and_logs_an_error(maileon_sandbox, make
     row = make_request(1004, verified=True)
 
     with caplog.at_level(logging.ERROR):
-        delivery.deliver_due()
+        worker.deliver_due()
 
     row.refresh_from_db()
     assert row.status == Status.FAILED
@@ -246,11 +246,11 @@ def test_a_refused_api_key_fails_the_row_and_logs_an_error(maileon_sandbox, make
 def test_requeue_makes_a_failed_row_due_and_the_worker_delivers_it(maileon_sandbox, make_request, settings):
     settings.MAILEON_API_KEY = "expired-key"
     row = make_request(1004, verified=True)
-    delivery.deliver_due()
+    worker.deliver_due()
     settings.MAILEON_API_KEY = "sandbox"  # the marketer fixed the key
 
-    queued = delivery.requeue(UnsubscribeRequest.objects.filter(pk=row.pk))
-    report = delivery.deliver_due()
+    queued = outbox.requeue(UnsubscribeRequest.objects.filter(pk=row.pk))
+    report = worker.deliver_due()
 
     row.refresh_from_db()
     assert queued == 1
@@ -262,7 +262,7 @@ def test_requeue_leaves_a_failed_row_alone_when_the_contact_has_a_newer_pending_
     old = make_request(1004, status=Status.FAILED)
     make_request(1004)
 
-    assert delivery.requeue(UnsubscribeRequest.objects.filter(pk=old.pk)) == 0
+    assert outbox.requeue(UnsubscribeRequest.objects.filter(pk=old.pk)) == 0
     old.refresh_from_db()
     assert old.status == Status.FAILED
 
@@ -270,7 +270,7 @@ def test_requeue_leaves_a_failed_row_alone_when_the_contact_has_a_newer_pending_
 def test_delivery_wipes_the_checksum(maileon_sandbox, make_request):
     row = make_request(1004)
 
-    delivery.deliver_due()
+    worker.deliver_due()
 
     row.refresh_from_db()
     assert row.status == Status.DELIVERED and row.verified is True
@@ -282,7 +282,7 @@ def test_by_email_in_every_listed_account_and_no_address_is_kept(maileon_sandbox
     page = make_page(account_ids="311, 312")
     row = make_request(1002, page=page, mailing_id=88121, reason_type="other", reason_message="Zu viel")
 
-    report = delivery.deliver_due()
+    report = worker.deliver_due()
 
     (call,) = unsubscribe_calls(maileon_sandbox)
     assert call.path == "/contacts/email/john.example+news@example.com/unsubscribe"
@@ -301,7 +301,7 @@ def test_a_page_misconfigured_with_account_zero_fails_the_row_instead_of_the_wor
 ):
     row = make_request(1002, page=make_page(account_ids="0"))
 
-    report = delivery.deliver_due()
+    report = worker.deliver_due()
 
     row.refresh_from_db()
     assert report.failed == 1
@@ -314,7 +314,7 @@ def test_the_loop_drains_a_backlog_without_waiting_between_full_passes(maileon_s
     for contact_id in (1001, 1002, 1004):
         make_request(contact_id, verified=True)
     stop = threading.Event()
-    loop = threading.Thread(target=delivery.run, kwargs={"poll_interval": 60, "stop": stop, "limit": 1})
+    loop = threading.Thread(target=worker.run, kwargs={"poll_interval": 60, "stop": stop, "limit": 1})
 
     loop.start()
     try:
@@ -377,7 +377,7 @@ def test_a_long_pass_costs_about_one_query_per_row(maileon_sandbox, backlog, dja
     # Per row the outcome's UPDATE; per batch of 20 a claim of three queries in a transaction (a savepoint
     # pair inside the test's own), and one empty claim at the end. A claim per row would take 45 * 6.
     with django_assert_max_num_queries(45 + 5 * 4):
-        report = delivery.deliver_due(limit=None)
+        report = worker.deliver_due(limit=None)
 
     assert report.delivered == 45
     assert len(unsubscribe_calls(maileon_sandbox)) == 45
@@ -387,7 +387,7 @@ def test_a_pass_paused_by_the_breaker_gives_back_the_rest_of_its_batch(maileon_s
     rows = backlog(8)
     maileon_sandbox.faults.inject(status=503, times=None)
 
-    report = delivery.deliver_due(breaker=delivery.CircuitBreaker(threshold=3))
+    report = worker.deliver_due(breaker=worker.CircuitBreaker(threshold=3))
 
     assert (report.retried, report.paused) == (3, True)
     untouched = UnsubscribeRequest.objects.filter(pk__in=[row.pk for row in rows[3:]])
@@ -399,7 +399,7 @@ def test_a_batch_is_given_back_when_the_lease_might_not_cover_the_next_attempt(m
 
     # No slack beyond one attempt's worst case: after each attempt the rest of the batch goes back and is
     # claimed afresh, so no attempt starts under a lease that may run out.
-    report = delivery.deliver_due(lease_seconds=outbox.ATTEMPT_WORST_CASE_SECONDS)
+    report = worker.deliver_due(lease_seconds=outbox.ATTEMPT_WORST_CASE_SECONDS)
 
     assert report.delivered == 3
     assert [row.attempts for row in UnsubscribeRequest.objects.filter(pk__in=[r.pk for r in rows])] == [1, 1, 1]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from preference_center import throttle
+from preference_center.pages import throttle
 
 from tests.pages.conftest import ERIKA, LENA, form_data
 

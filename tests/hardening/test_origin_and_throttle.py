@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from preference_center import throttle
+from preference_center.pages import throttle
 from preference_center.models import UnsubscribeRequest
 
 from tests.pages.conftest import ERIKA, LENA, form_data

@@ -23,10 +23,10 @@ from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.test.testcases import QuietWSGIRequestHandler
 from requests.structures import CaseInsensitiveDict
 
-from preference_center import delivery
+from preference_center.delivery import worker
 from preference_center.models import PageConfig, ProfileField, Status, UnsubscribeReason, UnsubscribeRequest
 from preference_center.redaction import RedactSecrets
-from preference_center.sandbox import api as sandbox_api
+from preference_center.dev.sandbox import api as sandbox_api
 
 from tests.pages.conftest import ERIKA, JOHN, LENA, ZOE, SENT_MAILING, form_data
 
@@ -170,7 +170,7 @@ def run_every_journey(base: str, store, settings) -> None:
         settings.MAILEON_API_URL = reachable
 
     # the worker delivers the waiting unsubscribe, by email in both accounts
-    report = delivery.deliver_due(limit=None)
+    report = worker.deliver_due(limit=None)
     assert report.delivered >= 1
     row = UnsubscribeRequest.objects.get(contact_id=JOHN)
     assert row.status == Status.DELIVERED and row.page == by_email

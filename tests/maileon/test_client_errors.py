@@ -15,8 +15,8 @@ from preference_center.maileon import (
     RejectedError,
     UnavailableError,
     UnsubscribeReason,
-    codec,
 )
+from preference_center.maileon import codec
 from preference_center.maileon.errors import MaileonError
 
 from .conftest import CHECKSUM

@@ -18,8 +18,8 @@ from preference_center.maileon import (
     ReasonType,
     UnavailableError,
     UnsubscribeReason,
-    codec,
 )
+from preference_center.maileon import codec
 from preference_center.maileon.transport import Transport, parse_retry_after
 from preference_center.redaction import REDACTED, RedactSecrets
 

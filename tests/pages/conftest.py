@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from preference_center.maileon import ContactChanges, codec
+from preference_center.maileon import ContactChanges
+from preference_center.maileon import codec
 from preference_center.models import PageConfig, PreferenceGroup, ProfileField, UnsubscribeReason
 from preference_center.services import page_fit
 

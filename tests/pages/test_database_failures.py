@@ -17,7 +17,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from preference_center import delivery
+from preference_center.delivery import worker
 from preference_center.models import PageConfig, Status, UnsubscribeRequest
 
 from .conftest import LENA, form_data
@@ -114,7 +114,7 @@ def test_recorded_but_the_attempt_cannot_save_its_outcome_the_recipient_is_told_
     row = UnsubscribeRequest.objects.get()
     assert row.status == Status.PENDING and row.leased_until is not None
 
-    report = delivery.deliver_due(now=timezone.now() + timedelta(hours=1))  # after the inline attempt's lease
+    report = worker.deliver_due(now=timezone.now() + timedelta(hours=1))  # after the inline attempt's lease
     assert report.delivered == 1
     assert UnsubscribeRequest.objects.get().status == Status.DELIVERED
     assert [call.method for call in maileon_sandbox.changing_calls()] == ["DELETE", "DELETE"]  # a harmless repeat

@@ -4,7 +4,7 @@ our origin only; recipient pages may be framed by the configured origins, nothin
 import pytest
 from django.test import Client
 
-from preference_center import previews
+from preference_center.pages import previews
 from preference_center.models import UnsubscribeRequest
 
 from .conftest import ERIKA, LENA, form_data
@@ -160,7 +160,7 @@ def test_healthz(client, db):
 
 
 def test_link_failures_are_throttled_per_address(client, default_page, maileon_sandbox):
-    from preference_center import throttle
+    from preference_center.pages import throttle
 
     for attempt in range(throttle.ADDRESS_MAX_FAILURES):
         client.get(f"/profile/?contactid={2000 + attempt}&checksum=nope")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from preference_center import page_cache
+from preference_center.pages import page_cache
 from preference_center.models import FieldSource, FieldType, PageConfig, ProfileField
 
 from .conftest import ERIKA

@@ -121,7 +121,7 @@ def test_reads_change_nothing_and_are_logged(sandbox):
 
 
 def test_checksums_are_short_url_safe_and_stable_across_stores(sandbox):
-    from preference_center.sandbox.store import SandboxStore
+    from preference_center.dev.sandbox.store import SandboxStore
 
     checksum = sandbox.store.checksum_for(1001)
     assert checksum == SandboxStore().checksum_for(1001)

@@ -118,7 +118,7 @@ def test_live_server_delays_past_a_real_read_timeout(live_url, live_maileon):
 
 
 def test_a_drop_without_a_real_server_says_so(sandbox_store):
-    from preference_center.sandbox.views import DropNeedsRealServerError
+    from preference_center.dev.sandbox.views import DropNeedsRealServerError
 
     sandbox_store.faults.inject(drop=True)
     with pytest.raises(DropNeedsRealServerError):

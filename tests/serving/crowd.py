@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from preference_center.sandbox.serve import stop_process
-from preference_center.sandbox.store import checksum_for
+from preference_center.dev.sandbox.serve import stop_process
+from preference_center.dev.sandbox.store import checksum_for
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).parent / "gunicorn"

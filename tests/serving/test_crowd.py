@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from preference_center.sandbox.serve import spawn
+from preference_center.dev.sandbox.serve import spawn
 
 from .crowd import AppServer, Submission, burst, page_form, shared_database
 

@@ -14,8 +14,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from preference_center.sandbox.serve import spawn
-from preference_center.sandbox.store import checksum_for
+from preference_center.dev.sandbox.serve import spawn
+from preference_center.dev.sandbox.store import checksum_for
 
 from .crowd import BROWSER, ROOT, AppServer
 

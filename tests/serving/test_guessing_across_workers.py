@@ -19,9 +19,9 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 
-from preference_center import throttle
-from preference_center.sandbox.serve import spawn, stop_process
-from preference_center.sandbox.store import checksum_for
+from preference_center.pages import throttle
+from preference_center.dev.sandbox.serve import spawn, stop_process
+from preference_center.dev.sandbox.store import checksum_for
 
 from tests.delivery.processes import shared_database_url
 

@@ -8,8 +8,8 @@ from contextlib import contextmanager
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ... import delivery
-from ...services import outbox
+from ...delivery import worker
+from ...delivery import outbox
 
 
 class Command(BaseCommand):
@@ -24,8 +24,8 @@ class Command(BaseCommand):
             "--interval", type=float, default=2.0, help="Seconds between passes in the loop (default 2)."
         )
         parser.add_argument(
-            "--probe-interval", type=float, default=delivery.PROBE_INTERVAL,
-            help=f"While Maileon looks down: seconds between single probes (default {delivery.PROBE_INTERVAL:g}).",
+            "--probe-interval", type=float, default=worker.PROBE_INTERVAL,
+            help=f"While Maileon looks down: seconds between single probes (default {worker.PROBE_INTERVAL:g}).",
         )
         parser.add_argument(
             "--lease-seconds", type=float, default=outbox.LEASE_SECONDS,
@@ -34,7 +34,7 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, once: bool = False, interval: float = 2.0, probe_interval: float = delivery.PROBE_INTERVAL,
+        self, *args, once: bool = False, interval: float = 2.0, probe_interval: float = worker.PROBE_INTERVAL,
         lease_seconds: float = outbox.LEASE_SECONDS, **options,
     ) -> None:
         if interval <= 0:
@@ -42,10 +42,10 @@ class Command(BaseCommand):
         if lease_seconds <= 0:
             raise CommandError("--lease-seconds must be positive")
         stop = threading.Event()
-        breaker = delivery.CircuitBreaker(probe_interval=max(probe_interval, 0.0))
+        breaker = worker.CircuitBreaker(probe_interval=max(probe_interval, 0.0))
         with _stopping_on_signals(stop):
             if once:
-                report = delivery.deliver_due(
+                report = worker.deliver_due(
                     limit=None, breaker=breaker, should_stop=stop.is_set, lease_seconds=lease_seconds
                 )
                 self.stdout.write(report.summary())
@@ -53,7 +53,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Delivering unsubscribes every {interval:g} s (Ctrl-C stops).")
             # stdout is block-buffered when piped (a process manager, a log collector): say it now, not at exit.
             self.stdout.flush()
-            delivery.run(poll_interval=interval, stop=stop, breaker=breaker, lease_seconds=lease_seconds)
+            worker.run(poll_interval=interval, stop=stop, breaker=breaker, lease_seconds=lease_seconds)
             self.stdout.write("Unsubscribe delivery stopped.")
 
 

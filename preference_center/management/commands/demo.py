@@ -20,14 +20,12 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
-from preference_center import demo_configuration, mailing_links
+from preference_center.dev import demo_configuration
+from preference_center import links
 from preference_center.models import PageConfig
-from preference_center.sandbox import store as sandbox_store
+from preference_center.dev.sandbox import store as sandbox_store
 
 DEMO_USERNAME = "demo"
-DEMO_MAILING_ID = 88120  # a sent mailing of the sandbox, so the unsubscribe is credited to it
-# (contact id, who, language): the sandbox's demo contacts; their LOCALE picks the page language.
-DEMO_CONTACTS = [(1001, "Erika", "de"), (1002, "John", "en")]
 
 _seed_migration = importlib.import_module("preference_center.migrations.0002_seed")
 
@@ -85,19 +83,19 @@ class Command(BaseCommand):
         return password
 
     def _print_contact_links(self, base_url: str, page: PageConfig) -> None:
-        self.stdout.write(f"Demo links (embedded Maileon sandbox, mailing {DEMO_MAILING_ID}):")
-        for contact_id, who, language in DEMO_CONTACTS:
-            links = mailing_links.contact_links(
+        self.stdout.write(f"Demo links (embedded Maileon sandbox, mailing {demo_configuration.DEMO_MAILING_ID}):")
+        for contact_id, who, language in demo_configuration.DEMO_CONTACTS:
+            mailing = links.contact_links(
                 base_url, slug=page.slug, is_default=page.is_default, contact_id=contact_id,
-                checksum=sandbox_store.checksum_for(contact_id), mailing_id=DEMO_MAILING_ID,
+                checksum=sandbox_store.checksum_for(contact_id), mailing_id=demo_configuration.DEMO_MAILING_ID,
             )
-            self._line(f"Profile, {who} ({language}):", links.profile)
-            self._line(f"Unsubscribe, {who} ({language}):", links.unsubscribe)
+            self._line(f"Profile, {who} ({language}):", mailing.profile)
+            self._line(f"Unsubscribe, {who} ({language}):", mailing.unsubscribe)
 
     def _print_templates(self, base_url: str, page: PageConfig) -> None:
-        links = mailing_links.link_templates(base_url, slug=page.slug, is_default=page.is_default)
+        mailing = links.link_templates(base_url, slug=page.slug, is_default=page.is_default)
         self.stdout.write("Links for Maileon mailings (Maileon fills in the placeholders when it sends):")
-        self._line("Profile:", links.profile)
-        self._line("Unsubscribe:", links.unsubscribe)
-        self._line("Mail header:", links.list_unsubscribe_header)
-        self._line("Mail header:", links.list_unsubscribe_post_header)
+        self._line("Profile:", mailing.profile)
+        self._line("Unsubscribe:", mailing.unsubscribe)
+        self._line("Mail header:", mailing.list_unsubscribe_header)
+        self._line("Mail header:", mailing.list_unsubscribe_post_header)

@@ -11,10 +11,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .forms import ProfileForm, UnsubscribeForm
-from .maileon import Contact, Permission, Preference, PreferenceDefinition
-from .models import FieldSource, FieldType, PageConfig
+from ..maileon import Contact, Permission, Preference, PreferenceDefinition
+from ..models import FieldSource, FieldType, PageConfig
 from .rendering import render_page
-from .services.page_fit import PageFit
+from ..services.page_fit import PageFit
 
 SAMPLE_STANDARD = {
     "SALUTATION": "Frau", "TITLE": "Dr.", "FIRSTNAME": "Erika", "LASTNAME": "Mustermann",

@@ -18,10 +18,10 @@ from django.core.validators import RegexValidator
 from django.forms.renderers import Jinja2
 from django.utils.translation import gettext_lazy as _
 
-from .fields import STANDARD_FIELDS, TEXT_MAX_LENGTH
-from .maileon import Contact, ContactChanges, Permission, Preference, PreferenceDefinition
-from .models import FieldSource, FieldType, PageConfig, PreferenceGroup, ProfileField, UnsubscribeReason
-from .services.page_fit import PageFit
+from ..services.standard_fields import STANDARD_FIELDS, TEXT_MAX_LENGTH
+from ..maileon import Contact, ContactChanges, Permission, Preference, PreferenceDefinition
+from ..models import FieldSource, FieldType, PageConfig, PreferenceGroup, ProfileField, UnsubscribeReason
+from ..services.page_fit import PageFit
 
 INT32 = (-(2**31), 2**31 - 1)
 # Maileon takes contact values in XML 1.0, which cannot carry control characters (other than tab and line

@@ -14,7 +14,7 @@ import time
 from django.db.models import prefetch_related_objects
 from django.db.models.signals import post_delete, post_save
 
-from .models import PageConfig, PreferenceGroup, ProfileField
+from ..models import PageConfig, PreferenceGroup, ProfileField
 
 MAX_AGE = 10.0  # seconds
 

@@ -10,8 +10,8 @@ from collections.abc import Mapping
 
 from django.http import HttpRequest
 
-from .fields import LOCALE_FIELD
-from .links import SUPPORTED_LANGUAGES, requested_language
+from ..services.standard_fields import LOCALE_FIELD
+from ..links import SUPPORTED_LANGUAGES, requested_language
 
 FALLBACK_LANGUAGE = "de"
 

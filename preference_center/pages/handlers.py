@@ -22,8 +22,8 @@ from django.views.defaults import ERROR_PAGE_TEMPLATE
 
 from . import language as languages
 from . import security
-from .error_pages import page_for_error
-from .links import requested_language
+from .errors import page_for_error
+from ..links import requested_language
 from .rendering import render_page
 
 logger = logging.getLogger(__name__)

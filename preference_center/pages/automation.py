@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.core import signing
 
 FAST_SUBMIT_SECONDS = 2.0
-_SALT = "preference_center.automation.served"
+_SALT = "preference_center.pages.automation.served"
 
 # Substrings of user agents sent by link scanners and security gateways (case-insensitive).
 SCANNER_USER_AGENTS = (

@@ -14,8 +14,9 @@ from django.templatetags.static import static
 from django.urls import path, reverse
 from django.views.decorators.http import require_safe
 
-from . import mailing_links
-from .management.commands.demo import DEMO_CONTACTS, DEMO_MAILING_ID
+from .. import links
+from .demo_configuration import DEMO_CONTACTS, DEMO_MAILING_ID
+from .sandbox import store as sandbox_store
 
 # The two hosts one machine answers to that a browser treats as different sites.
 _OTHER_HOST = {"localhost": "127.0.0.1", "127.0.0.1": "localhost"}
@@ -38,15 +39,13 @@ def _own_base(request: HttpRequest) -> str:
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
     """Host pages for the sandbox's demo contacts, with the links as a mailing would carry them."""
-    from .sandbox.store import default_store  # sandbox mode only, like the page itself
-
     contacts = []
     for contact_id, who, language in DEMO_CONTACTS:
-        links = mailing_links.contact_links(
+        mailing = links.contact_links(
             _own_base(request), slug="", is_default=True, contact_id=contact_id,
-            checksum=default_store.checksum_for(contact_id), mailing_id=DEMO_MAILING_ID,
+            checksum=sandbox_store.checksum_for(contact_id), mailing_id=DEMO_MAILING_ID,
         )
-        contacts.append({"who": who, "language": language, "links": links})
+        contacts.append({"who": who, "language": language, "links": mailing})
     return render(request, "embed_demo_index.html", {
         "contacts": contacts, "pages_origin": pages_origin(request),
     })

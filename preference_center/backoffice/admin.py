@@ -1,7 +1,7 @@
 """Marketer screens: page configurations (with their fields and preference groups, the links to paste into a
 mailing and previews), the unsubscribe reasons, and the read-only unsubscribe log with its delivery state.
 
-Forms and the Maileon lookups behind the pickers live in admin_forms.py; the link shapes in mailing_links.py.
+Forms and the Maileon lookups behind the pickers live in admin_forms.py; the link shapes in links.py.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import admin_reports, mailing_links, reports
-from .admin_forms import (
+from . import report_views, reports
+from .. import links
+from .forms import (
     CATEGORY_LIST_ID,
     FIELD_LIST_ID,
     PREFERENCE_LIST_ID,
@@ -34,9 +35,11 @@ from .admin_forms import (
     UnsubscribeReasonForm,
     load_maileon_choices,
 )
-from .maileon import MaileonError
-from .models import PageConfig, PreferenceGroup, ProfileField, Status, UnsubscribeReason, UnsubscribeRequest
-from .services import page_fit
+from ..delivery import outbox
+from ..maileon import MaileonError
+from ..pages import previews
+from ..models import PageConfig, PreferenceGroup, ProfileField, Status, UnsubscribeReason, UnsubscribeRequest
+from ..services import page_fit
 
 PREVIEW_KINDS = ("profile", "unsubscribe")
 PREVIEW_LANGUAGES = ("de", "en")
@@ -155,12 +158,12 @@ class PageConfigAdmin(admin.ModelAdmin):
         if obj is not None and obj.pk and context["maileon"].reachable:
             context["missing_in_maileon"] = _missing_in_maileon(obj)
         if obj is not None and obj.pk:
-            links = mailing_links.link_templates(
+            mailing = links.link_templates(
                 request.build_absolute_uri("/"), slug=obj.slug, is_default=obj.is_default
             )
             context.update(
-                mailing_links=links,
-                links_are_https=links.one_click.startswith("https://"),
+                mailing_links=mailing,
+                links_are_https=mailing.one_click.startswith("https://"),
                 preview_links=[
                     (kind, language, reverse("admin:preference_center_pageconfig_preview",
                                              args=[obj.pk, kind, language]))
@@ -184,8 +187,6 @@ class PageConfigAdmin(admin.ModelAdmin):
             raise PermissionDenied
         if kind not in PREVIEW_KINDS or language not in PREVIEW_LANGUAGES:
             raise PermissionDenied
-        from . import previews  # the recipient pages render previews; imported late to keep admin loadable
-
         render = previews.profile_preview if kind == "profile" else previews.unsubscribe_preview
         return render(request, page, language)
 
@@ -284,7 +285,7 @@ class SuspectedFilter(admin.SimpleListFilter):
 @admin.register(UnsubscribeRequest)
 class UnsubscribeRequestAdmin(admin.ModelAdmin):
     """The audit log: marketers read, retry and review, never add or edit. The checksum is never shown.
-    The SLA and reason pages (admin_reports.py) hang off its URLs."""
+    The SLA and reason pages (report_views.py) hang off its URLs."""
 
     list_display = ["created_at", "contact_id", "status", "via", "reason_entry", "mailing_id",
                     "attempts", "age", "short_error", "suspected", "verified", "note"]
@@ -363,9 +364,7 @@ class UnsubscribeRequestAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Retry now"), permissions=["retry"])
     def retry_now(self, request, queryset):
-        from .delivery import requeue  # the worker's module; imported late so the admin loads without it
-
-        requeued = requeue(queryset)
+        requeued = outbox.requeue(queryset)
         count = requeued if isinstance(requeued, int) else queryset.count()
         self.message_user(
             request,
@@ -394,9 +393,9 @@ class UnsubscribeRequestAdmin(admin.ModelAdmin):
             return self.admin_site.admin_view(lambda request: function(self, request))
 
         return [
-            path("sla/", view(admin_reports.sla_view), name="preference_center_unsubscriberequest_sla"),
-            path("reasons/", view(admin_reports.reasons_view), name="preference_center_unsubscriberequest_reasons"),
-            path("reasons.csv", view(admin_reports.reasons_csv),
+            path("sla/", view(report_views.sla_view), name="preference_center_unsubscriberequest_sla"),
+            path("reasons/", view(report_views.reasons_view), name="preference_center_unsubscriberequest_reasons"),
+            path("reasons.csv", view(report_views.reasons_csv),
                  name="preference_center_unsubscriberequest_reasons_csv"),
             *super().get_urls(),
         ]

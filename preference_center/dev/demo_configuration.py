@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from .models import PageConfig, PreferenceGroup, ProfileField
+from ..models import PageConfig, PreferenceGroup, ProfileField
+
+DEMO_MAILING_ID = 88120  # a sent mailing of the sandbox, so the unsubscribe is credited to it
+# (contact id, who, language): the sandbox's demo contacts; their LOCALE picks the page language.
+DEMO_CONTACTS = [(1001, "Erika", "de"), (1002, "John", "en")]
 
 PAGE = {
     "page_key": "profil",

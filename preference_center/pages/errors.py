@@ -16,13 +16,13 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 
 from . import language as languages
 from . import page_cache, throttle
-from .links import MalformedLinkError
-from .maileon import InvalidLinkError, MaileonError, ProtocolError, RejectedError, UnavailableError
-from .models import PageConfig
+from ..links import MalformedLinkError
+from ..maileon import InvalidLinkError, MaileonError, ProtocolError, RejectedError, UnavailableError
+from ..models import PageConfig
 from .page_cache import UnknownPageError
 from .rendering import render_page
 from .security import ForbiddenOriginError
-from .services.unsubscribe import RecordingFailedError
+from ..services.unsubscribe import RecordingFailedError
 
 logger = logging.getLogger(__name__)
 

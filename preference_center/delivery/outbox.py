@@ -19,8 +19,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
 
-from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from ..maileon import (
@@ -33,7 +33,7 @@ from ..maileon import (
     UnavailableError,
 )
 from ..models import Status, UnsubscribeRequest
-from .account import client_for, get_client
+from ..account import client_for, get_client
 
 logger = logging.getLogger(__name__)
 
@@ -195,7 +195,7 @@ def attempt(
     """Deliver a claimed row (Maileon called outside any transaction) and save the outcome under its lease.
     `client`: the worker passes `worker_client()`; None: the pages' client."""
     # Imported here: unsubscribe.py imports this module for its inline attempt.
-    from .unsubscribe import deliver_later_reason, deliver_unsubscribe
+    from ..services.unsubscribe import deliver_later_reason, deliver_unsubscribe
 
     now = now or timezone.now()
     if row.status == Status.DELIVERED:
@@ -310,3 +310,33 @@ def retry_delay(*, attempts: int, retry_after: float | None) -> float:
 def jitter(ceiling: float) -> float:
     """Full jitter: anywhere between nothing and the ceiling, so rows that failed together spread out."""
     return random.uniform(0, ceiling)
+
+
+# --- the admin's "retry now"
+
+
+def requeue(queryset: QuerySet[UnsubscribeRequest], *, now: datetime | None = None) -> int:
+    """The admin's "retry now": failed and pending rows become due at once, as do reasons still to deliver.
+    A row whose lease is active keeps it. A failed row whose contact has a newer pending unsubscribe stays
+    failed (that one carries the wish). Returns how many rows were queued."""
+    now = now or timezone.now()
+    queued = 0
+    for pk, contact_id in queryset.values_list("pk", "contact_id"):
+        rows = UnsubscribeRequest.objects.filter(pk=pk)
+        carried = UnsubscribeRequest.objects.filter(contact_id=contact_id, status=Status.PENDING).exclude(pk=pk)
+        if carried.exists():
+            rows = rows.exclude(status=Status.FAILED)
+        try:
+            with transaction.atomic():
+                changed = rows.filter(status__in=[Status.PENDING, Status.FAILED]).update(
+                    status=Status.PENDING, next_attempt_at=now, updated_at=now
+                )
+        except IntegrityError:
+            continue  # a simultaneous request of the same link is pending meanwhile
+        if not changed:
+            changed = rows.filter(
+                status=Status.DELIVERED, reason_added_later=True, reason_delivered=False
+            ).exclude(checksum="").update(next_attempt_at=now, updated_at=now)
+        queued += changed
+    logger.info("unsubscribe delivery: %d rows requeued by the admin", queued)
+    return queued

@@ -10,7 +10,7 @@ import ipaddress
 
 from django.http import HttpRequest
 
-from preference_center import throttle
+from preference_center.pages import throttle
 
 
 def client_ip_address(request: HttpRequest) -> str | None:

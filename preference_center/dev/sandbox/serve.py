@@ -1,6 +1,6 @@
 """The sandbox as its own HTTP process, so the app talks to it over sockets exactly as to Maileon.
 
-    .venv/bin/python -m preference_center.sandbox.serve --port 0 [--latency-ms 20] [--unsubscribe-delay 0]
+    .venv/bin/python -m preference_center.dev.sandbox.serve --port 0 [--latency-ms 20] [--unsubscribe-delay 0]
         [--down] [--contacts 1000 --first-contact-id 500000]
 
 Prints `listening on http://127.0.0.1:PORT` (PORT chosen when --port 0), then serves:
@@ -365,10 +365,10 @@ def stop_process(process: subprocess.Popen, *, grace: float) -> None:
 
 
 def spawn(*args: str, stderr=None) -> SandboxProcess:
-    """Start `python -m preference_center.sandbox.serve --port 0 ARGS...`; returns once it listens."""
+    """Start `python -m preference_center.dev.sandbox.serve --port 0 ARGS...`; returns once it listens."""
     root = Path(__file__).resolve().parents[2]
     process = subprocess.Popen(
-        [sys.executable, "-m", "preference_center.sandbox.serve", "--port", "0", *args],
+        [sys.executable, "-m", "preference_center.dev.sandbox.serve", "--port", "0", *args],
         cwd=root, stdout=subprocess.PIPE, stderr=stderr, text=True,
     )
     line = process.stdout.readline().strip() if process.stdout else ""

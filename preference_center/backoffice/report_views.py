@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import charts, reports
-from .models import REASON_TYPES, UnsubscribeReason
+from ..models import REASON_TYPES, UnsubscribeReason
 
 # Okabe-Ito colours: told apart with the common colour-vision deficiencies; grey for "no reason given".
 TYPE_COLOURS = {

@@ -19,13 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import DatabaseError, IntegrityError, close_old_connections, connection, transaction
-from django.db.models import QuerySet
+from django.db import DatabaseError, close_old_connections, connection
 from django.utils import timezone
 
-from .maileon import UnavailableError
-from .models import Status, UnsubscribeRequest
-from .services import outbox
+from ..maileon import UnavailableError
+from . import outbox
 
 logger = logging.getLogger(__name__)
 
@@ -197,27 +195,3 @@ def run(
             stop.wait(poll_interval)
     finally:
         connection.close()  # run in a thread, the loop's connection would outlive it (and hold the database)
-
-
-def requeue(queryset: QuerySet[UnsubscribeRequest], *, now: datetime | None = None) -> int:
-    """The admin's "retry now": failed and pending rows become due at once, as do reasons still to deliver.
-    A row whose lease is active keeps it. A failed row whose contact has a newer pending unsubscribe stays
-    failed (that one carries the wish). Returns how many rows were queued."""
-    now = now or timezone.now()
-    queued = 0
-    for pk in queryset.values_list("pk", flat=True):
-        rows = UnsubscribeRequest.objects.filter(pk=pk)
-        try:
-            with transaction.atomic():
-                changed = rows.filter(status__in=[Status.PENDING, Status.FAILED]).update(
-                    status=Status.PENDING, next_attempt_at=now, updated_at=now
-                )
-        except IntegrityError:
-            continue  # one pending row per contact
-        if not changed:
-            changed = rows.filter(
-                status=Status.DELIVERED, reason_added_later=True, reason_delivered=False
-            ).exclude(checksum="").update(next_attempt_at=now, updated_at=now)
-        queued += changed
-    logger.info("unsubscribe delivery: %d rows requeued by the admin", queued)
-    return queued

@@ -16,10 +16,10 @@ from functools import partial
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .fields import STANDARD_FIELDS
-from .maileon import MaileonError
-from .models import FieldSource, FieldType, PageConfig, PreferenceGroup, ProfileField, UnsubscribeReason
-from .services import definitions
+from ..services.standard_fields import STANDARD_FIELDS
+from ..maileon import MaileonError
+from ..models import FieldSource, FieldType, PageConfig, PreferenceGroup, ProfileField, UnsubscribeReason
+from ..services import definitions
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 
-from ..maileon import MaileonClient, MaileonConfig
+from .maileon import MaileonClient, MaileonConfig
 
 
 def get_client() -> MaileonClient:

@@ -18,22 +18,23 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import automation, error_pages, links, security, throttle
+from . import automation, errors, security, throttle
+from .. import links
 from . import language as languages
 from .forms import ProfileForm, ResubscribeForm, UnsubscribeForm
-from .maileon import Contact, Permission
-from .models import PageConfig, Via
+from ..maileon import Contact, Permission
+from ..models import PageConfig, Via
 from .page_cache import UnknownPageError
 from .rendering import page_url, render_page, resolve_page
-from .services import profile as profile_service
-from .services import unsubscribe as unsubscribe_service
-from .services import way_back
+from ..services import profile as profile_service
+from ..services import unsubscribe as unsubscribe_service
+from ..services import way_back
 
 READ_METHODS = ("GET", "HEAD")
 
 
 def recipient_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    guarded = error_pages.recipient_errors(security.recipient_post_guard(view))
+    guarded = errors.recipient_errors(security.recipient_post_guard(view))
     return never_cache(security.frameable(csrf_exempt(guarded)))
 
 
@@ -41,7 +42,7 @@ def _link(request: HttpRequest, *, count_address: bool = True) -> links.ContactL
     """The request's link, unless its contact id or (count_address) its client address failed too often."""
     retry_after = throttle.seconds_blocked(request, count_address=count_address)
     if retry_after:
-        raise error_pages.ThrottledError(retry_after)
+        raise errors.ThrottledError(retry_after)
     return links.parse(request)
 
 
@@ -271,7 +272,7 @@ ONE_CLICK_BODY = ("List-Unsubscribe", "One-Click")
 @never_cache
 @security.frameable
 @csrf_exempt
-@error_pages.recipient_errors
+@errors.recipient_errors
 def unsubscribe_one_click(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     """RFC 8058 target of the List-Unsubscribe header. The mailbox provider POSTs from its servers: no cookies,
     no Origin, no redirect; the checksum is the authority. GET and HEAD show the ordinary unsubscribe page."""
@@ -294,7 +295,7 @@ def unsubscribe_one_click(request: HttpRequest, slug: str | None = None) -> Http
             link=link, page=page, via=Via.ONE_CLICK, language=language, user_agent=user_agent,
             counted_since=timezone.now() - timedelta(seconds=throttle.WINDOW_SECONDS),
         ):
-            raise error_pages.ThrottledError(blocked_for)
+            raise errors.ThrottledError(blocked_for)
     else:
         unsubscribe_service.request_unsubscribe(
             link=link, page=page, reason=None, message="", via=Via.ONE_CLICK, language=language,

@@ -9,8 +9,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from . import links, page_cache
-from .models import PageConfig
+from .. import links
+from . import page_cache
+from ..models import PageConfig
 
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 

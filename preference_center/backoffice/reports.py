@@ -17,7 +17,7 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Status, UnsubscribeReason, UnsubscribeRequest
+from ..models import Status, UnsubscribeReason, UnsubscribeRequest
 
 # Gmail and Yahoo require bulk senders to honour an unsubscribe within two days; the law says "without delay".
 DELIVERY_DEADLINE = timedelta(days=2)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from .models import FieldType
+from ..models import FieldType
 
 # Maileon's limit for text standard fields and string custom fields.
 TEXT_MAX_LENGTH = 255
