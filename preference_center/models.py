@@ -306,30 +306,13 @@ class Status(models.TextChoices):
     FAILED = "failed", _("failed")
 
 
-class UnsubscribeRequest(models.Model):
-    """The outbox row and the audit record of one unsubscribe. Written before Maileon is called; the worker
-    delivers it. Holds no email address; the checksum only until delivery is complete."""
+class OutboxRow(models.Model):
+    """What makes a row a job of the delivery outbox (delivery/outbox.py): its state, its schedule and the lease
+    of whoever is attempting it. Written before Maileon is called; Maileon is called outside any transaction."""
 
-    contact_id = models.BigIntegerField(_("contact id"), db_index=True)
-    checksum = models.CharField(max_length=200, blank=True, editable=False)
-    mailing_id = models.BigIntegerField(_("mailing id"), null=True, blank=True, db_index=True)
-    page = models.ForeignKey(PageConfig, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    via = models.CharField(_("via"), max_length=10, choices=Via.choices, default=Via.PAGE)
-    reason = models.ForeignKey(UnsubscribeReason, on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="requests", verbose_name=_("reason"))
-    reason_type = models.CharField(_("reason type"), max_length=30, blank=True, choices=REASON_TYPES)
-    reason_message = models.CharField(_("reason message"), max_length=500, blank=True)
-    # A reason given on the confirmation page ("tell us more") after the unsubscribe was delivered goes to
-    # Maileon separately (Adding Unsubscription Reason); pending until then, keeping the checksum.
-    reason_added_later = models.BooleanField(default=False)
-    reason_delivered = models.BooleanField(default=False)
-    language = models.CharField(max_length=2, choices=LANGUAGES, default="de")
+    checksum = models.CharField(max_length=200, blank=True, editable=False)  # kept only until delivered
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING,
                               db_index=True)
-    verified = models.BooleanField(
-        _("checksum verified"), default=False,
-        help_text=_("Maileon confirmed id and checksum with a read before the unsubscribe was sent."),
-    )
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
     leased_until = models.DateTimeField(null=True, blank=True)
@@ -337,16 +320,41 @@ class UnsubscribeRequest(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True,
                             help_text=_("How delivery ended, e.g. sent again without the mailing id."))
+    created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class UnsubscribeRequest(OutboxRow):
+    """The outbox row and the audit record of one unsubscribe. Holds no email address; the checksum only until
+    delivery is complete. Its reason is the recipient's answer, given with the unsubscribe or later on the
+    confirmation page; one given after the unsubscribe reached Maileon travels as a `LaterReason` of its own."""
+
+    contact_id = models.BigIntegerField(_("contact id"), db_index=True)
+    mailing_id = models.BigIntegerField(_("mailing id"), null=True, blank=True, db_index=True)
+    page = models.ForeignKey(PageConfig, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    via = models.CharField(_("via"), max_length=10, choices=Via.choices, default=Via.PAGE)
+    reason = models.ForeignKey(UnsubscribeReason, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="requests", verbose_name=_("reason"))
+    reason_type = models.CharField(_("reason type"), max_length=30, blank=True, choices=REASON_TYPES)
+    reason_message = models.CharField(_("reason message"), max_length=500, blank=True)
+    # The reason was given on the confirmation page ("tell us more"), not with the unsubscribe.
+    reason_added_later = models.BooleanField(default=False)
+    language = models.CharField(max_length=2, choices=LANGUAGES, default="de")
+    verified = models.BooleanField(
+        _("checksum verified"), default=False,
+        help_text=_("Maileon confirmed id and checksum with a read before the unsubscribe was sent."),
+    )
     suspected_automation = models.BooleanField(_("suspected automated"), default=False)
     automation_evidence = models.CharField(_("evidence"), max_length=300, blank=True)
     # A marketer looked at a suspected automated request (the unsubscribe was honoured either way).
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+", verbose_name=_("reviewed by"))
-    created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
-    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -366,3 +374,20 @@ class UnsubscribeRequest(models.Model):
     def clean(self) -> None:
         if self.reason_type and self.reason_type not in dict(REASON_TYPES):
             raise ValidationError({"reason_type": _("Unknown reason type.")})
+
+
+class LaterReason(OutboxRow):
+    """The job of sending a reason given after its unsubscribe reached Maileon (Adding Unsubscription Reason),
+    with the checksum of the link that gave it, which our own read proved first. The reason itself is the
+    unsubscribe's (`UnsubscribeRequest.reason*`); one per unsubscribe."""
+
+    unsubscribe = models.OneToOneField(UnsubscribeRequest, on_delete=models.CASCADE, related_name="later_reason",
+                                       verbose_name=_("unsubscribe request"))
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("reason given later")
+        verbose_name_plural = _("reasons given later")
+
+    def __str__(self) -> str:
+        return f"{self.unsubscribe.contact_id} ({self.get_status_display()})"

@@ -1,39 +1,31 @@
-"""Leases and outcomes of `UnsubscribeRequest` rows: the one code path through which an unsubscribe (or a reason
-given later) reaches Maileon, used by the worker (`delivery.py`) and by the inline attempt of a recipient's POST.
+"""The outbox: the rows that carry an unsubscribe (`UnsubscribeRequest`) or a reason given later (`LaterReason`)
+to Maileon, their leases, schedules and outcomes. The one path by which anything reaches Maileon for a
+recipient, used by the worker (`worker.py`) and by the inline attempt of a recipient's POST.
 
-A row is delivered only by whoever holds its lease: a conditional UPDATE sets `leased_until` and a fresh
+A row is attempted only by whoever holds its lease: a conditional UPDATE sets `leased_until` and a fresh
 `lease_id` (one per claimed batch), so two claimers can't both win (on SQLite too); a recipient's POST inserts
-its row already leased to its own inline attempt. Maileon is called outside any transaction, and the
-outcome is saved only if the lease id still matches. A worker that dies mid-call leaves a lease that expires;
-the next claimer repeats the call, which is harmless (at-least-once; see `_may_already_be_gone`).
+its row already leased to its own inline attempt. Maileon is called outside any transaction (`send.py`), and
+the outcome is saved only if the lease id still matches. A worker that dies mid-call leaves a lease that expires;
+the next claimer repeats the call, which is harmless (at-least-once; see `send._may_already_be_gone`).
 """
 
 from __future__ import annotations
 
 import enum
 import logging
-import random
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from ..maileon import (
-    Contact,
-    InvalidLinkError,
-    MaileonClient,
-    MaileonError,
-    ProtocolError,
-    RejectedError,
-    UnavailableError,
-)
-from ..models import Status, UnsubscribeRequest
 from ..account import client_for, get_client
+from ..maileon import Contact, MaileonClient, MaileonError, RejectedError, UnavailableError, backoff
+from ..models import LaterReason, OutboxRow, Status, UnsubscribeRequest
+from . import send
 
 logger = logging.getLogger(__name__)
 
@@ -50,50 +42,51 @@ CLAIM_ROUNDS = 3  # SQLite: fresh candidates tried when another worker won all o
 # What one attempt may take at worst (a read, two DELETEs, each up to 3 s connect + 5 s read): a worker gives
 # back the rest of its batch rather than start an attempt its lease might not cover.
 ATTEMPT_WORST_CASE_SECONDS = 30.0
+# The kinds of job, in the order a worker looks for due ones.
+JOBS: tuple[type[OutboxRow], ...] = (UnsubscribeRequest, LaterReason)
 
 
 class Outcome(enum.Enum):
     DELIVERED = "delivered"
-    RETRY = "retry"  # still due later: pending (or a reason still to deliver)
-    FAILED = "failed"  # an unsubscribe marked failed, or a later reason given up
+    RETRY = "retry"  # still due later
+    FAILED = "failed"  # Maileon refused it: kept for the admin (an unsubscribe can be requeued)
 
 
 @dataclass(frozen=True)
 class AttemptResult:
     outcome: Outcome
-    reason_only: bool = False  # the attempt delivered a reason given later, not an unsubscribe
+    reason_only: bool = False  # the attempt was a reason given later, not an unsubscribe
     error: MaileonError | None = None
     saved: bool = True  # False: our lease had expired and another claimer owns the row now
-    follow_up: bool = False  # delivered, and a reason attached meanwhile is due at once (a second attempt)
 
     @property
     def may_be_due_again(self) -> bool:
         """Whether the row can be due again right away (a worker attempts each row once per pass)."""
-        return self.outcome is Outcome.RETRY or not self.saved or self.follow_up
+        return self.outcome is Outcome.RETRY or not self.saved
 
 
 # --- claiming
 
 
 def due(now: datetime) -> Q:
-    """Rows a worker may claim now: pending unsubscribes, and delivered ones with a later reason still to send."""
-    unsubscribe = Q(status=Status.PENDING)
-    later_reason = Q(status=Status.DELIVERED, reason_added_later=True, reason_delivered=False) & ~Q(checksum="")
+    """Rows a worker may claim now (either kind of job)."""
     lease_free = Q(leased_until__isnull=True) | Q(leased_until__lte=now)
-    return (unsubscribe | later_reason) & Q(next_attempt_at__lte=now) & lease_free
+    return Q(status=Status.PENDING) & Q(next_attempt_at__lte=now) & lease_free
 
 
 def claim_batch(
-    *, now: datetime, size: int = CLAIM_BATCH, exclude: Collection[int] = (), lease_seconds: float = LEASE_SECONDS
-) -> list[UnsubscribeRequest]:
-    """Claim up to `size` of the most overdue rows (not `exclude`) under one lease id, most overdue first.
+    job: type[OutboxRow], *, now: datetime, size: int = CLAIM_BATCH, exclude: Collection[int] = (),
+    lease_seconds: float = LEASE_SECONDS,
+) -> list[OutboxRow]:
+    """Claim up to `size` of the most overdue rows of `job` (not `exclude`, by pk) under one lease id, most
+    overdue first.
 
     Three queries for the lot instead of three per row: a worker draining a backlog spends its time on Maileon,
     not on the database. Whoever holds the batch attempts its rows in turn and gives back (`release`) those it
     will not get to while the lease lasts."""
     if size < 1:
         return []
-    candidates = UnsubscribeRequest.objects.filter(due(now)).exclude(pk__in=list(exclude))
+    candidates = job.objects.filter(due(now)).exclude(pk__in=list(exclude))
     candidates = candidates.order_by("next_attempt_at", "pk")
     lease_id = uuid.uuid4()
     lease = {"lease_id": lease_id, "leased_until": now + timedelta(seconds=lease_seconds),
@@ -111,30 +104,23 @@ def claim_batch(
             if not pks:
                 return []
             # Conditional, so two claimers can't both win a row (SQLite has no row locks).
-            won = UnsubscribeRequest.objects.filter(due(now), pk__in=pks).update(**lease)
+            won = job.objects.filter(due(now), pk__in=pks).update(**lease)
         if won:
             break
         tried += pks  # SQLite: another worker won every candidate between our read and our update
     else:
         return []
-    claimed = UnsubscribeRequest.objects.select_related("page").filter(lease_id=lease_id)
+    related = "page" if job is UnsubscribeRequest else "unsubscribe__page"
+    claimed = job.objects.select_related(related).filter(lease_id=lease_id)
     return list(claimed.order_by("next_attempt_at", "pk"))
 
 
-def claim_next(
-    *, now: datetime, exclude: Collection[int] = (), lease_seconds: float = LEASE_SECONDS
-) -> UnsubscribeRequest | None:
-    """Claim the most overdue row (not one of `exclude`), or None when nothing is due."""
-    rows = claim_batch(now=now, size=1, exclude=exclude, lease_seconds=lease_seconds)
-    return rows[0] if rows else None
-
-
-def release(rows: Collection[UnsubscribeRequest]) -> int:
+def release(rows: Collection[OutboxRow]) -> int:
     """Give back claimed rows that were not attempted (the pass stopped, or the lease would not last): due again
     for anyone at once, the claim's attempt not counted. Only rows whose lease is still ours."""
     released = 0
-    for lease_id in {row.lease_id for row in rows}:
-        released += UnsubscribeRequest.objects.filter(
+    for job, lease_id in {(type(row), row.lease_id) for row in rows}:
+        released += job.objects.filter(
             pk__in=[row.pk for row in rows if row.lease_id == lease_id], lease_id=lease_id
         ).update(lease_id=None, leased_until=None, attempts=F("attempts") - 1)
     return released
@@ -159,136 +145,101 @@ def lease_for_insert(now: datetime) -> dict:
 def deliver_now(row: UnsubscribeRequest, *, contact: Contact | None = None) -> bool:
     """The inline attempt of a recipient's POST, on a row inserted under `lease_for_insert`: attempt once, say
     whether Maileon has it. Whatever fails stays due for the worker."""
-    result = attempt(row, now=timezone.now(), contact=contact)
+    result = attempt(row, contact=contact)
     return result.saved and result.outcome is Outcome.DELIVERED
 
 
-def deliver_reason_now(pk: int, *, checksum: str, fields: dict) -> AttemptResult | None:
-    """Attach a reason given later to a delivered row and send it at once, under a lease so that a double
-    submission or the worker cannot send it twice. None if the row already has a reason (or is leased)."""
-    now = timezone.now()
-    lease_id = uuid.uuid4()
-    attached = UnsubscribeRequest.objects.filter(
-        Q(leased_until__isnull=True) | Q(leased_until__lte=now), pk=pk, status=Status.DELIVERED, reason_type=""
-    ).update(
-        **fields,
-        checksum=checksum,  # kept until Maileon has the reason
-        next_attempt_at=now,
-        lease_id=lease_id,
-        leased_until=now + timedelta(seconds=LEASE_SECONDS),
-        attempts=F("attempts") + 1,
-        updated_at=now,
-    )
-    if not attached:
-        return None
-    row = UnsubscribeRequest.objects.select_related("page").get(pk=pk, lease_id=lease_id)
-    return attempt(row, now=now)
-
-
-def attempt(
-    row: UnsubscribeRequest,
-    *,
-    now: datetime | None = None,
-    contact: Contact | None = None,
-    client: MaileonClient | None = None,
-) -> AttemptResult:
-    """Deliver a claimed row (Maileon called outside any transaction) and save the outcome under its lease.
-    `client`: the worker passes `worker_client()`; None: the pages' client."""
-    # Imported here: unsubscribe.py imports this module for its inline attempt.
-    from ..services.unsubscribe import deliver_later_reason, deliver_unsubscribe
-
+def queue_later_reason(unsubscribe: UnsubscribeRequest, *, checksum: str, now: datetime | None = None,
+                       leased: bool = False) -> LaterReason | None:
+    """The job that sends the unsubscribe's reason on its own; None if the unsubscribe has one already (a
+    double submission). `leased`: inserted already claimed, for the caller's inline attempt."""
     now = now or timezone.now()
-    if row.status == Status.DELIVERED:
-        return _attempt_later_reason(row, now, partial(deliver_later_reason, client=client))
     try:
-        deliver_unsubscribe(request=row, contact=contact, client=client)
-    except UnavailableError as error:
-        return _retry(row, error, now)
-    except RejectedError as error:
-        if error.is_auth_failure:
-            logger.error("Maileon refused our API key (%s): check MAILEON_API_KEY and its rights", error)
-        return _fail(row, error, now)
-    except (InvalidLinkError, ProtocolError) as error:
-        return _fail(row, error, now)
-    except ValueError as error:
-        # The client refused our arguments before calling (e.g. account id 0 on the page): a configuration
-        # mistake to show in the admin, not a reason to crash the worker on this row forever.
-        return _fail(row, RejectedError(str(error), operation="deliver_unsubscribe"), now)
-    return _delivered(row, now)
+        with transaction.atomic():
+            return LaterReason.objects.create(
+                unsubscribe=unsubscribe, checksum=checksum, next_attempt_at=now, created_at=now,
+                **(lease_for_insert(now) if leased else {}),
+            )
+    except IntegrityError:
+        return None
 
 
-def _attempt_later_reason(row: UnsubscribeRequest, now: datetime, deliver) -> AttemptResult:
-    try:
-        deliver(request=row)
-    except UnavailableError as error:
-        return _retry(row, error, now, reason_only=True)
-    except RejectedError as error:
-        processing = row.delivered_at is not None and now - row.delivered_at < REASON_PROCESSING_WINDOW
-        if error.status == 400 and processing:
-            return _retry(row, error, now, reason_only=True)
-        if error.is_auth_failure:
-            logger.error("Maileon refused our API key (%s): check MAILEON_API_KEY and its rights", error)
-        return _give_up_reason(row, error, now)
-    except (InvalidLinkError, ProtocolError) as error:
-        return _give_up_reason(row, error, now)
-    saved = _save(row, now, reason_delivered=True, checksum="", last_error="")
-    logger.info("unsubscribe %s: later reason delivered", row.public_id)
-    return AttemptResult(Outcome.DELIVERED, reason_only=True, saved=saved)
+def attempt(row: OutboxRow, *, now: datetime | None = None, contact: Contact | None = None,
+            client: MaileonClient | None = None) -> AttemptResult:
+    """Attempt a claimed row (Maileon called outside any transaction) and save the outcome under its lease.
+    `client`: the worker passes `worker_client()`; None: the pages' client."""
+    now = now or timezone.now()
+    client = client or get_client()
+    if isinstance(row, LaterReason):
+        return _settle_later_reason(row, send.later_reason(row, client=client), now)
+    return _settle_unsubscribe(row, send.unsubscribe(row, contact=contact, client=client), now)
 
 
-# --- outcomes (each saved only under the row's lease)
+def _settle_unsubscribe(row: UnsubscribeRequest, sent: send.Sent, now: datetime) -> AttemptResult:
+    kept = {"verified": sent.verified, "note": sent.note or row.note}
+    if sent.error is None:
+        return _delivered(row, sent, now, kept)
+    if isinstance(sent.error, UnavailableError):
+        return _retry(row, sent.error, now, kept)
+    if isinstance(sent.error, RejectedError) and sent.error.is_auth_failure:
+        logger.error("Maileon refused our API key (%s): check MAILEON_API_KEY and its rights", sent.error)
+    # Maileon refused the unsubscribe itself. The row stays for the admin (who can requeue it), checksum kept.
+    logger.error("unsubscribe %s of contact %s failed: %s", row.public_id, row.contact_id, sent.error)
+    saved = _save(row, now, **kept, status=Status.FAILED, last_error=_describe(sent.error))
+    return AttemptResult(Outcome.FAILED, error=sent.error, saved=saved)
 
 
-def _delivered(row: UnsubscribeRequest, now: datetime) -> AttemptResult:
-    done = {"status": Status.DELIVERED, "delivered_at": now}
-    sent = UnsubscribeRequest.objects.filter(pk=row.pk, lease_id=row.lease_id).filter(
-        reason_type=row.reason_type, reason_message=row.reason_message
-    )
-    if _update(sent, row, now, **done, checksum="", reason_delivered=bool(row.reason_type)):
+def _delivered(row: UnsubscribeRequest, sent: send.Sent, now: datetime, kept: dict) -> AttemptResult:
+    done = {**kept, "status": Status.DELIVERED, "delivered_at": now, "checksum": "", "last_error": ""}
+    if _save(row, now, only_if={"reason_type": row.reason_type, "reason_message": row.reason_message}, **done):
         logger.info("unsubscribe %s of contact %s delivered", row.public_id, row.contact_id)
         return AttemptResult(Outcome.DELIVERED)
-    # A reason was attached ("tell us more") while our call was under way: it still has to go, with the checksum.
-    saved = _save(row, now, **done, reason_added_later=True, reason_delivered=False, next_attempt_at=now)
+    # A reason was attached ("tell us more") while our call was under way: it still has to go, on its own job,
+    # with the checksum the unsubscribe was made with.
+    saved = _save(row, now, **done)
     if saved:
-        logger.info("unsubscribe %s of contact %s delivered; a later reason follows", row.public_id, row.contact_id)
-    return AttemptResult(Outcome.DELIVERED, saved=saved, follow_up=True)
+        queue_later_reason(row, checksum=row.checksum, now=now)
+        logger.info("unsubscribe %s of contact %s delivered; its reason follows", row.public_id, row.contact_id)
+    return AttemptResult(Outcome.DELIVERED, saved=saved)
 
 
-def _retry(row: UnsubscribeRequest, error: UnavailableError | RejectedError, now: datetime, *,
-           reason_only: bool = False) -> AttemptResult:
-    delay = retry_delay(attempts=row.attempts, retry_after=getattr(error, "retry_after", None))
-    logger.warning("unsubscribe %s: %s; next attempt in %.0f s", row.public_id, error, delay)
-    saved = _save(row, now, next_attempt_at=now + timedelta(seconds=delay), last_error=_describe(error))
-    return AttemptResult(Outcome.RETRY, reason_only=reason_only, error=error, saved=saved)
-
-
-def _fail(row: UnsubscribeRequest, error: MaileonError, now: datetime) -> AttemptResult:
-    """Maileon refused the unsubscribe itself. The row stays for the admin (who can requeue it), checksum kept."""
-    logger.error("unsubscribe %s of contact %s failed: %s", row.public_id, row.contact_id, error)
-    saved = _save(row, now, status=Status.FAILED, last_error=_describe(error))
-    return AttemptResult(Outcome.FAILED, error=error, saved=saved)
-
-
-def _give_up_reason(row: UnsubscribeRequest, error: MaileonError, now: datetime) -> AttemptResult:
-    """The unsubscribe is delivered; only the reason given later is lost, so the checksum can go."""
-    logger.warning("unsubscribe %s: reason given later not accepted: %s", row.public_id, error)
-    row.note = "Maileon did not accept the reason given later"
-    saved = _save(row, now, checksum="", last_error=_describe(error))
+def _settle_later_reason(job: LaterReason, sent: send.Sent, now: datetime) -> AttemptResult:
+    error = sent.error
+    if error is None:
+        saved = _save(job, now, status=Status.DELIVERED, delivered_at=now, checksum="", last_error="",
+                      note=sent.note)
+        logger.info("unsubscribe %s: later reason delivered", job.unsubscribe.public_id)
+        return AttemptResult(Outcome.DELIVERED, reason_only=True, saved=saved)
+    delivered_at = job.unsubscribe.delivered_at
+    processing = delivered_at is not None and now - delivered_at < REASON_PROCESSING_WINDOW
+    if isinstance(error, UnavailableError) or (isinstance(error, RejectedError) and error.status == 400
+                                               and processing):
+        result = _retry(job, error, now, {})
+        return replace(result, reason_only=True)
+    if isinstance(error, RejectedError) and error.is_auth_failure:
+        logger.error("Maileon refused our API key (%s): check MAILEON_API_KEY and its rights", error)
+    # The unsubscribe is delivered; only the reason given later is lost, so the checksum can go.
+    logger.warning("unsubscribe %s: reason given later not accepted: %s", job.unsubscribe.public_id, error)
+    saved = _save(job, now, status=Status.FAILED, checksum="", last_error=_describe(error),
+                  note="Maileon did not accept the reason given later")
     return AttemptResult(Outcome.FAILED, reason_only=True, error=error, saved=saved)
 
 
-def _save(row: UnsubscribeRequest, now: datetime, **changes) -> bool:
-    return _update(UnsubscribeRequest.objects.filter(pk=row.pk, lease_id=row.lease_id), row, now, **changes)
+def _retry(row: OutboxRow, error: MaileonError, now: datetime, kept: dict) -> AttemptResult:
+    delay = retry_delay(attempts=row.attempts, retry_after=getattr(error, "retry_after", None))
+    logger.warning("outbox %s: %s; next attempt in %.0f s", row.public_id, error, delay)
+    saved = _save(row, now, **kept, next_attempt_at=now + timedelta(seconds=delay), last_error=_describe(error))
+    return AttemptResult(Outcome.RETRY, error=error, saved=saved)
 
 
-def _update(queryset, row: UnsubscribeRequest, now: datetime, **changes) -> bool:
-    """Apply the outcome and release the lease; False if the lease is no longer ours (nothing saved)."""
-    updated = queryset.update(
-        **changes, verified=row.verified, note=row.note, leased_until=None, lease_id=None, updated_at=now
+def _save(row: OutboxRow, now: datetime, *, only_if: dict | None = None, **changes) -> bool:
+    """Apply the outcome and release the lease, if the lease is still ours (and the row still matches `only_if`);
+    False if not (nothing saved)."""
+    updated = type(row).objects.filter(pk=row.pk, lease_id=row.lease_id, **(only_if or {})).update(
+        **changes, leased_until=None, lease_id=None, updated_at=now
     )
-    if not updated and queryset.model.objects.filter(pk=row.pk).exclude(lease_id=row.lease_id).exists():
-        logger.warning("unsubscribe %s: lease expired during the attempt; outcome left to its new holder",
-                       row.public_id)
+    if not updated and type(row).objects.filter(pk=row.pk).exclude(lease_id=row.lease_id).exists():
+        logger.warning("outbox %s: lease expired during the attempt; outcome left to its new holder", row.public_id)
     return bool(updated)
 
 
@@ -297,46 +248,37 @@ def _describe(error: MaileonError) -> str:
     return str(error)[:1000]
 
 
-# --- pacing (jitter in its own function so tests can pin it)
+# --- pacing
 
 
 def retry_delay(*, attempts: int, retry_after: float | None) -> float:
     """Seconds until the next attempt: Retry-After when Maileon says so, at least a capped exponential backoff."""
-    backoff = jitter(min(BACKOFF_CAP, BACKOFF_BASE * 2 ** min(max(attempts - 1, 0), 16)))
     honoured = min(retry_after, MAX_RETRY_AFTER) if retry_after else 0.0
-    return max(honoured, backoff)
-
-
-def jitter(ceiling: float) -> float:
-    """Full jitter: anywhere between nothing and the ceiling, so rows that failed together spread out."""
-    return random.uniform(0, ceiling)
+    return max(honoured, backoff.delay(attempts, base=BACKOFF_BASE, cap=BACKOFF_CAP))
 
 
 # --- the admin's "retry now"
 
 
 def requeue(queryset: QuerySet[UnsubscribeRequest], *, now: datetime | None = None) -> int:
-    """The admin's "retry now": failed and pending rows become due at once, as do reasons still to deliver.
-    A row whose lease is active keeps it. A failed row whose contact has a newer pending unsubscribe stays
-    failed (that one carries the wish). Returns how many rows were queued."""
+    """The admin's "retry now": the selected unsubscribes, failed or pending, become due at once, as do their
+    reasons given later still to deliver. A row whose lease is active keeps it. A failed unsubscribe whose
+    contact has another one pending stays failed (that one carries the wish). Returns how many rows were queued."""
     now = now or timezone.now()
     queued = 0
     for pk, contact_id in queryset.values_list("pk", "contact_id"):
         rows = UnsubscribeRequest.objects.filter(pk=pk)
-        carried = UnsubscribeRequest.objects.filter(contact_id=contact_id, status=Status.PENDING).exclude(pk=pk)
-        if carried.exists():
+        if UnsubscribeRequest.objects.filter(contact_id=contact_id, status=Status.PENDING).exclude(pk=pk).exists():
             rows = rows.exclude(status=Status.FAILED)
         try:
             with transaction.atomic():
-                changed = rows.filter(status__in=[Status.PENDING, Status.FAILED]).update(
+                queued += rows.filter(status__in=[Status.PENDING, Status.FAILED]).update(
                     status=Status.PENDING, next_attempt_at=now, updated_at=now
                 )
         except IntegrityError:
-            continue  # a simultaneous request of the same link is pending meanwhile
-        if not changed:
-            changed = rows.filter(
-                status=Status.DELIVERED, reason_added_later=True, reason_delivered=False
-            ).exclude(checksum="").update(next_attempt_at=now, updated_at=now)
-        queued += changed
+            pass  # a simultaneous request of the same link is pending meanwhile
+        queued += LaterReason.objects.filter(unsubscribe_id=pk, status__in=[Status.PENDING, Status.FAILED]).exclude(
+            checksum=""
+        ).update(status=Status.PENDING, next_attempt_at=now, updated_at=now)
     logger.info("unsubscribe delivery: %d rows requeued by the admin", queued)
     return queued

@@ -1,7 +1,7 @@
 """The outbox worker: delivers recorded unsubscribes (and reasons given later) to Maileon until none is due.
 
-Each row is claimed under a lease, attempted and settled by `services.outbox`, the same path a recipient's
-inline attempt takes. No path deletes a row: an outage postpones it (backoff, Retry-After), a refusal marks it
+Each row is claimed under a lease, attempted and settled by `outbox`, the same path a recipient's inline attempt
+takes. No path deletes a row: an outage postpones it (backoff, Retry-After), a refusal marks it
 failed for the admin, who can `requeue` it.
 
 Pacing across rows is the circuit breaker's: after consecutive outages it opens, and an open breaker lets one
@@ -127,7 +127,7 @@ def deliver_due(
     attempted = 0
     # A row retried with a tiny backoff is due again at once; each row is attempted once per pass. Only such
     # rows are excluded from later claims (a list of every row of a long pass would grow each query with it).
-    due_again: set[int] = set()
+    due_again: set[tuple[type, int]] = set()
     batch: list = []
     claimed_at = 0.0
     try:
@@ -147,7 +147,7 @@ def deliver_due(
                 size = 1 if breaker.is_open else outbox.CLAIM_BATCH
                 if limit is not None:
                     size = min(size, limit - attempted)
-                batch = outbox.claim_batch(now=clock, size=size, exclude=due_again, lease_seconds=lease_seconds)
+                batch = _claim(now=clock, size=size, due_again=due_again, lease_seconds=lease_seconds)
                 claimed_at = time.monotonic()
                 if not batch:
                     break
@@ -157,13 +157,23 @@ def deliver_due(
             report.count(result)
             breaker.record(result, clock)
             if result.may_be_due_again:
-                due_again.add(row.pk)
+                due_again.add((type(row), row.pk))
     finally:
         if batch:
             outbox.release(batch)  # stopped, paused or failed mid-batch: the rest is due for anyone at once
     if breaker.is_open and attempted:
         report.paused = True
     return report
+
+
+def _claim(*, now: datetime, size: int, due_again: set[tuple[type, int]], lease_seconds: float) -> list:
+    """The next batch: unsubscribes first (the recipient's wish), then reasons given later."""
+    for job in outbox.JOBS:
+        exclude = [pk for kind, pk in due_again if kind is job]
+        batch = outbox.claim_batch(job, now=now, size=size, exclude=exclude, lease_seconds=lease_seconds)
+        if batch:
+            return batch
+    return []
 
 
 def run(

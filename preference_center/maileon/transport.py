@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import email.utils
 import logging
-import random
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -25,7 +24,7 @@ from requests.auth import AuthBase
 from requests.structures import CaseInsensitiveDict
 
 from .. import redaction
-from . import codec
+from . import backoff, codec
 from .errors import ProtocolError, RejectedError, UnavailableError
 from .types import MEDIA_TYPE, MaileonConfig
 
@@ -163,7 +162,7 @@ class Transport:
             except NO_ANSWER_ERRORS as exc:
                 error = UnavailableError(_describe(exc), operation=operation)
                 self._log(operation, method, params, "no answer", attempt)
-                delay = self._backoff_delay(attempt)
+                delay = backoff.delay(attempt, base=BACKOFF_BASE, cap=BACKOFF_CAP)
                 if attempt <= retries_left and self._within_budget(started, delay):
                     self._sleep(delay)
                     continue
@@ -178,7 +177,7 @@ class Transport:
             response = _with_message(response, params, self.config.api_key)
             if response.status in RETRY_STATUSES:
                 retry_after = parse_retry_after(response.headers.get("Retry-After"), now=self._now())
-                delay = retry_after if retry_after is not None else self._backoff_delay(attempt)
+                delay = retry_after if retry_after is not None else backoff.delay(attempt, base=BACKOFF_BASE, cap=BACKOFF_CAP)
                 retry_allowed = retry_after is None or retry_after <= self.config.max_retry_after
                 if attempt <= retries_left and retry_allowed and self._within_budget(started, delay):
                     self._sleep(delay)
@@ -225,13 +224,6 @@ class Transport:
         never waits for a string of slow failures."""
         budget = self.config.connect_timeout + self.config.read_timeout + self.config.max_retry_after
         return self._clock() - started + delay <= budget
-
-    def _backoff_delay(self, attempt: int) -> float:
-        return self._jitter(min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1)))
-
-    def _jitter(self, ceiling: float) -> float:
-        """Full jitter: anywhere between nothing and the ceiling, so retrying clients spread out."""
-        return random.uniform(0, ceiling)
 
     def _sleep(self, seconds: float) -> None:
         time.sleep(seconds)

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
 
 from django.core import signing
+from django.http import HttpRequest
 
 FAST_SUBMIT_SECONDS = 2.0
-_SALT = "preference_center.pages.automation.served"
+_SALT = "preference_center.automation.served"  # unchanged since the pages moved: stamps stay valid
 
 # Substrings of user agents sent by link scanners and security gateways (case-insensitive).
 SCANNER_USER_AGENTS = (
@@ -24,12 +24,6 @@ SCANNER_USER_AGENTS = (
     "crawler", "scanner", "preview",
 )
 _SCANNER_PATTERN = re.compile("|".join(re.escape(part) for part in SCANNER_USER_AGENTS), re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Assessment:
-    suspected: bool
-    evidence: str = ""
 
 
 def served_stamp() -> str:
@@ -49,9 +43,12 @@ def seconds_since_served(stamp: str) -> float | None:
     return max(0.0, time.time() - timestamp)
 
 
-def assess(*, user_agent: str, stamp: str | None, via_page: bool) -> Assessment:
+def assess(request: HttpRequest, *, via_page: bool) -> tuple[bool, str]:
+    """(suspected, evidence) for an unsubscribe POST. `via_page`: the unsubscribe form, whose served-at stamp and
+    user agent tell; a mail provider's one-click POST (RFC 8058) is judged by its user agent alone."""
+    user_agent = request.headers.get("User-Agent", "")
     reasons = []
-    match = _SCANNER_PATTERN.search(user_agent or "")
+    match = _SCANNER_PATTERN.search(user_agent)
     if not user_agent:
         # Browsers always send one; a mail provider's one-click POST (RFC 8058) may well not.
         if via_page:
@@ -59,6 +56,7 @@ def assess(*, user_agent: str, stamp: str | None, via_page: bool) -> Assessment:
     elif match:
         reasons.append(f"user agent matches scanner pattern {match.group(0).lower()!r}")
     if via_page:
+        stamp = request.POST.get("served")
         elapsed = seconds_since_served(stamp) if stamp else None
         if stamp is None:
             reasons.append("form posted without its served-at stamp")
@@ -66,4 +64,4 @@ def assess(*, user_agent: str, stamp: str | None, via_page: bool) -> Assessment:
             reasons.append("form stamp invalid")
         elif elapsed < FAST_SUBMIT_SECONDS:
             reasons.append(f"form posted {elapsed:.1f} s after the page was served")
-    return Assessment(bool(reasons), "; ".join(reasons)[:300])
+    return bool(reasons), "; ".join(reasons)[:300]

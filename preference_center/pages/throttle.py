@@ -96,7 +96,7 @@ def _contact_id(request: HttpRequest) -> int | None:
 
 
 def _slots(kind: str, value: str, ceiling: int) -> list[str]:
-    digest = salted_hmac("preference_center.pages.throttle", f"{kind}:{value}").hexdigest()[:32]
+    digest = salted_hmac("preference_center.throttle", f"{kind}:{value}").hexdigest()[:32]  # a key salt, not a path
     return [f"link-failures:{kind}:{digest}:{slot}" for slot in range(ceiling)]
 
 

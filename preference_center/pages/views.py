@@ -190,11 +190,9 @@ def unsubscribe(request: HttpRequest, slug: str | None = None) -> HttpResponse:
             if contact.has_left:
                 return _already_left(request, page, link, language)
             return _unsubscribe_page(request, page, link, language, form, contact)
-    user_agent = request.headers.get("User-Agent", "")
     outcome = unsubscribe_service.request_unsubscribe(
         link=link, page=page, reason=form.cleaned_data["reason"], message=form.cleaned_data["message"],
-        via=Via.PAGE, language=language, user_agent=user_agent,
-        assessment=automation.assess(user_agent=user_agent, stamp=request.POST.get("served"), via_page=True),
+        via=Via.PAGE, language=language, suspected_automation=automation.assess(request, via_page=True),
     )
     if outcome.already_left:
         return _already_left(request, page, link, language)
@@ -286,20 +284,20 @@ def unsubscribe_one_click(request: HttpRequest, slug: str | None = None) -> Http
     blocked_for = throttle.seconds_blocked(request, count_address=False)
     link = links.parse(request)
     language = link.language or page.default_language
-    user_agent = request.headers.get("User-Agent", "")
+    suspected = automation.assess(request, via_page=False)
     if blocked_for:
         # Someone is guessing this contact's checksum: Maileon is not asked (its answer would tell them), yet a
         # genuine one-click must not be lost. Recorded unverified, the same answer whatever the checksum; the
         # worker verifies it before anything is sent, and a forgery fails there.
         if not unsubscribe_service.record_unverified(
-            link=link, page=page, via=Via.ONE_CLICK, language=language, user_agent=user_agent,
+            link=link, page=page, via=Via.ONE_CLICK, language=language, suspected_automation=suspected,
             counted_since=timezone.now() - timedelta(seconds=throttle.WINDOW_SECONDS),
         ):
             raise errors.ThrottledError(blocked_for)
     else:
         unsubscribe_service.request_unsubscribe(
             link=link, page=page, reason=None, message="", via=Via.ONE_CLICK, language=language,
-            user_agent=user_agent,
+            suspected_automation=suspected,
         )
     return HttpResponse("unsubscribed\n", content_type="text/plain")
 

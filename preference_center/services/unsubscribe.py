@@ -1,8 +1,8 @@
-"""Unsubscribe use cases: record the recipient's wish durably, deliver it to Maileon, take a reason later.
+"""Unsubscribe use cases: record the recipient's wish durably, try once to deliver it, take a reason later.
 
-The promise to the recipient is the committed `UnsubscribeRequest` row. Maileon hears about it through
-`deliver_unsubscribe`, which the worker (`delivery.py`) calls and `request_unsubscribe` calls once inline; both
-go through `services.outbox`, which owns leases and outcomes, so the two can never deliver the same row at once.
+The promise to the recipient is the committed `UnsubscribeRequest` row. Maileon hears about it through the
+delivery outbox (`delivery/outbox.py`), which the worker drains and `request_unsubscribe` tries once inline; the
+outbox owns leases and outcomes, so the two can never deliver the same row at once.
 """
 
 from __future__ import annotations
@@ -16,11 +16,9 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from ..pages import automation
 from ..links import ContactLink
 from ..redaction import mask_email_addresses
-from ..maileon import Contact, InvalidLinkError, MaileonClient, ProtocolError, RejectedError, UnavailableError
-from ..maileon import UnsubscribeReason as MaileonReason
+from ..maileon import Contact, InvalidLinkError, ProtocolError, RejectedError, UnavailableError
 from ..models import PageConfig, Status, UnsubscribeReason, UnsubscribeRequest, Via
 from ..delivery import outbox
 from ..account import get_client
@@ -30,8 +28,6 @@ logger = logging.getLogger(__name__)
 # A second submission within this time (reload, double click, one-click plus page) is the same unsubscribe.
 REPEAT_WINDOW = timedelta(hours=24)
 MAX_MESSAGE_CHARS = 500  # UnsubscribeRequest.reason_message
-# What Maileon answers for a contact that is already out (400 "already unsubscribed", 404 once it is gone).
-_GONE_STATUSES = frozenset({400, 404})
 
 
 class RecordingFailedError(Exception):
@@ -58,26 +54,23 @@ def request_unsubscribe(
     message: str,
     via: Via,
     language: str,
-    user_agent: str = "",
-    assessment: automation.Assessment | None = None,
+    suspected_automation: tuple[bool, str] = (False, ""),
 ) -> UnsubscribeOutcome:
     """Record the unsubscribe (committed before Maileon is called), then try once to deliver it.
 
     InvalidLinkError (Maileon refused id + checksum) propagates and nothing is recorded. If Maileon cannot be
     asked, the unsubscribe is recorded anyway, unverified; the worker verifies it before sending.
     RecordingFailedError: the database could not record it (nothing recorded, nothing sent).
-    `assessment` is the view's verdict on automation (form timing); without it the user agent alone decides.
+    `suspected_automation`: the page's verdict (suspected, evidence), kept for marketers to review.
     """
     contact = _verify_link(link)
     if contact is not None and contact.has_left:
         # Maileon already has them out (and anonymized): nothing to record, nothing to send.
         return UnsubscribeOutcome(request=None, delivered=True, repeated=True)
-    if assessment is None:
-        assessment = automation.assess(user_agent=user_agent, stamp=None, via_page=False)
     # Verified: inserted already leased to this request, for its inline attempt below.
     lease = outbox.lease_for_insert(timezone.now()) if contact is not None else {}
     request, repeated = _record_or_fail(link=link, fields=dict(
-        **lease, **_row_fields(link, page=page, via=via, language=language, assessment=assessment),
+        **lease, **_row_fields(link, page=page, via=via, language=language, suspected=suspected_automation),
         verified=contact is not None, **reason_fields(reason, message),
     ))
     if repeated:
@@ -103,7 +96,8 @@ UNVERIFIED_WHILE_BLOCKED = 20
 
 
 def record_unverified(
-    *, link: ContactLink, page: PageConfig | None, via: Via, language: str, user_agent: str, counted_since: datetime
+    *, link: ContactLink, page: PageConfig | None, via: Via, language: str, counted_since: datetime,
+    suspected_automation: tuple[bool, str] = (False, ""),
 ) -> UnsubscribeOutcome | None:
     """Record an unsubscribe without asking Maileon (the worker verifies it before sending), for a one-click
     that arrives while someone is guessing this contact's checksum: Maileon's answer would tell them whether
@@ -113,59 +107,12 @@ def record_unverified(
                                                 created_at__gte=counted_since)
     if earlier.count() >= UNVERIFIED_WHILE_BLOCKED:
         return None
-    assessment = automation.assess(user_agent=user_agent, stamp=None, via_page=False)
     request, repeated = _record_or_fail(link=link, fields=dict(
-        **_row_fields(link, page=page, via=via, language=language, assessment=assessment),
+        **_row_fields(link, page=page, via=via, language=language, suspected=suspected_automation),
         verified=False, **reason_fields(None, ""),
     ))
     logger.warning("unsubscribe of contact %s recorded unverified: its link checks are blocked", link.contact_id)
     return UnsubscribeOutcome(request=request, delivered=False, repeated=repeated)
-
-
-def deliver_unsubscribe(
-    *, request: UnsubscribeRequest, contact: Contact | None = None, client: MaileonClient | None = None
-) -> None:
-    """Send one recorded unsubscribe to Maileon. Raises the client's typed errors; the caller (services.outbox)
-    turns them into outcomes. Changes `request.verified` and `request.note` in memory only.
-
-    `contact` is the verified read the caller has just made, if any (it saves reading the address again).
-    Never sends `ignore_checksum`: the by-id unsubscribe takes no checksum, so a read proves it first.
-    `client`: the worker's (no inline retries: it retries the whole row later); None: the pages' client.
-    """
-    client = client or get_client()
-    account_ids = request.page.account_ids if request.page else []
-    if not request.verified or (account_ids and contact is None):
-        try:
-            contact = client.get_contact(contact_id=request.contact_id, checksum=request.checksum)
-        except InvalidLinkError as error:
-            if _may_already_be_gone(request) and error.status in _GONE_STATUSES:
-                request.note = _note("Maileon no longer finds the contact: counted as unsubscribed")
-                return
-            raise  # unverified: the link was forged or mistyped; nothing is sent
-        request.verified = True
-    if contact is not None and contact.has_left:
-        request.note = _note("already unsubscribed according to Maileon's read: nothing sent")
-        return
-    try:
-        _unsubscribe_allowing_for_mailing(client, request, contact, account_ids)
-    except (RejectedError, InvalidLinkError) as error:
-        if error.status in _GONE_STATUSES and _may_already_be_gone(request):
-            # An earlier attempt (or request) may have reached Maileon, which refuses a repeat: the contact is out.
-            request.note = _note(f"already unsubscribed according to Maileon ({error.message or error.status})")
-            return
-        raise
-
-
-def deliver_later_reason(*, request: UnsubscribeRequest, client: MaileonClient | None = None) -> None:
-    """Send the reason given after the unsubscribe was delivered (Adding Unsubscription Reason).
-
-    Raises the client's typed errors; Maileon answers 400 until it has processed the unsubscribe (asynchronous).
-    """
-    reasons = maileon_reasons(request)
-    if reasons:
-        (client or get_client()).add_unsubscribe_reasons(
-            contact_id=request.contact_id, checksum=request.checksum, reasons=reasons
-        )
 
 
 def add_reason_later(
@@ -187,24 +134,31 @@ def add_reason_later(
         raise InvalidLinkError("no unsubscribe recorded for this link", operation="add_reason_later")
     if request.reason_type:
         return
-    fields = {**reason_fields(reason, message), "reason_added_later": True, "reason_delivered": False}
+    fields = {**reason_fields(reason, message), "reason_added_later": True}
     if request.status in (Status.PENDING, Status.FAILED):
         if not _same_checksum(request.checksum, link.checksum):
             raise InvalidLinkError("checksum does not match the recorded unsubscribe", operation="add_reason_later")
         if UnsubscribeRequest.objects.filter(pk=request.pk, status=request.status, reason_type="").update(**fields):
-            return
+            return  # travels with the unsubscribe (or its job, if it is delivered meanwhile)
         request.refresh_from_db()  # delivered in the meantime
         if request.reason_type or request.status != Status.DELIVERED:
             return
     get_client().get_contact(contact_id=link.contact_id, checksum=link.checksum)  # proves the link, or raises
-    result = outbox.deliver_reason_now(request.pk, checksum=link.checksum, fields=fields)
-    error = result.error if result is not None else None
-    if isinstance(error, InvalidLinkError):
-        # Maileon refused this link's checksum on the reasons call although our read accepted it: take nothing.
+    with transaction.atomic():
+        if not UnsubscribeRequest.objects.filter(pk=request.pk, reason_type="").update(**fields):
+            return  # a simultaneous submission gave the reason first
+        request.refresh_from_db()
+        job = outbox.queue_later_reason(request, checksum=link.checksum, leased=True)
+    if job is None:
+        return
+    result = outbox.attempt(job)
+    if isinstance(result.error, InvalidLinkError):
+        # Maileon refused this link's checksum on the reasons call although our read accepted it: the reason was
+        # not the recipient's to give. The job stays, failed, for the record.
         UnsubscribeRequest.objects.filter(pk=request.pk, reason_type=fields["reason_type"]).update(
-            reason=None, reason_type="", reason_message="", reason_added_later=False, checksum=""
+            reason=None, reason_type="", reason_message="", reason_added_later=False
         )
-        raise error
+        raise result.error
 
 
 def _request_of(link: ContactLink) -> UnsubscribeRequest | None:
@@ -232,12 +186,6 @@ def reason_fields(reason: UnsubscribeReason | None, message: str) -> dict:
     }
 
 
-def maileon_reasons(request: UnsubscribeRequest) -> list[MaileonReason]:
-    if not request.reason_type:
-        return []
-    return [MaileonReason(request.reason_type, request.reason_message)]  # type: ignore[arg-type]
-
-
 # --- steps
 
 
@@ -254,12 +202,11 @@ def _verify_link(link: ContactLink) -> Contact | None:
 
 
 def _row_fields(
-    link: ContactLink, *, page: PageConfig | None, via: Via, language: str, assessment: automation.Assessment
+    link: ContactLink, *, page: PageConfig | None, via: Via, language: str, suspected: tuple[bool, str]
 ) -> dict:
     return {
         "contact_id": link.contact_id, "checksum": link.checksum, "mailing_id": link.mailing_id, "page": page,
-        "via": via, "language": language, "suspected_automation": assessment.suspected,
-        "automation_evidence": assessment.evidence,
+        "via": via, "language": language, "suspected_automation": suspected[0], "automation_evidence": suspected[1],
     }
 
 
@@ -310,63 +257,6 @@ def _deliver_after_commit(request: UnsubscribeRequest, contact: Contact) -> bool
         transaction.on_commit(lambda: outbox.deliver_now(request, contact=contact))
         return False
     return outbox.deliver_now(request, contact=contact)
-
-
-def _unsubscribe_allowing_for_mailing(
-    client: MaileonClient, request: UnsubscribeRequest, contact: Contact | None, account_ids: list[int]
-) -> None:
-    """Unsubscribe crediting the mailing; if Maileon refuses the mailing id (400: a draft, a test send), send
-    again at once without it: the unsubscribe must not fail for a report's sake."""
-    reasons = maileon_reasons(request)
-    if request.mailing_id is not None:
-        try:
-            _unsubscribe(client, request, contact, account_ids, request.mailing_id, reasons)
-            return
-        except RejectedError as error:
-            if error.status != 400:
-                raise
-            # GUESS (maileon-api.md §3): a 400 here is about the mailing id; a different cause fails again below.
-            request.note = _note(f"sent again without mailing id {request.mailing_id}: {error.message or 'HTTP 400'}")
-    _unsubscribe(client, request, contact, account_ids, None, reasons)
-
-
-def _unsubscribe(
-    client: MaileonClient,
-    request: UnsubscribeRequest,
-    contact: Contact | None,
-    account_ids: list[int],
-    mailing_id: int | None,
-    reasons: list[MaileonReason],
-) -> None:
-    if not account_ids:
-        client.unsubscribe_contact(contact_id=request.contact_id, mailing_id=mailing_id, reasons=reasons)
-        return
-    email = contact.email if contact else None
-    if not email:
-        # Anonymized (already unsubscribed) or never had one: nothing to unsubscribe by email.
-        raise RejectedError("the contact has no email address", operation="unsubscribe_contacts_by_email", status=404)
-    client.unsubscribe_contacts_by_email(
-        email=email, newsletter_account_ids=account_ids, mailing_id=mailing_id, reasons=reasons
-    )
-
-
-def _may_already_be_gone(request: UnsubscribeRequest) -> bool:
-    """A verified contact Maileon now refuses as unsubscribed or unknown has left, if something of ours may have
-    reached Maileon before: an earlier attempt of this row (its answer lost), or an earlier delivered request.
-    GUESS (maileon-api.md §3 "count it delivered"): Maileon's answer to a repeat is a 4xx."""
-    if not request.verified:
-        return False
-    if request.attempts > 1:  # attempts counts this one (a claim counts before the call)
-        return True
-    return (
-        UnsubscribeRequest.objects.filter(contact_id=request.contact_id, status=Status.DELIVERED)
-        .exclude(pk=request.pk)
-        .exists()
-    )
-
-
-def _note(text: str) -> str:
-    return text[:200]
 
 
 def _describe_database_error(error: DatabaseError) -> str:

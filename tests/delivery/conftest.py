@@ -10,6 +10,7 @@ from django.utils import timezone
 from preference_center.links import ContactLink
 from preference_center.models import PageConfig, UnsubscribeReason, UnsubscribeRequest, Via
 from preference_center.delivery import outbox
+from preference_center.maileon import backoff
 
 
 @pytest.fixture
@@ -74,7 +75,7 @@ def later():
 @pytest.fixture
 def pinned_jitter(monkeypatch):
     """Backoff without randomness: every wait is its ceiling."""
-    monkeypatch.setattr(outbox, "jitter", lambda ceiling: ceiling)
+    monkeypatch.setattr(backoff, "jitter", lambda ceiling: ceiling)
 
 
 @pytest.fixture(autouse=True)

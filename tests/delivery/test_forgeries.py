@@ -116,7 +116,7 @@ def test_a_forged_reason_during_a_reasons_outage_does_not_take_the_genuine_ones_
         add_reason_later(link=link_for(LENA, checksum=FORGED), page=None, reason=spam, message="Spam")
     add_reason_later(link=link_for(LENA), page=None, reason=real, message="")
     row = UnsubscribeRequest.objects.get()
-    assert (row.reason_type, row.reason_delivered) == ("change_of_interest", False)  # the genuine one waits
+    assert (row.reason_type, row.later_reason.status) == ("change_of_interest", Status.PENDING)  # the genuine one waits
     maileon_sandbox.faults.clear()
 
     deliver_everything_due()
@@ -124,8 +124,8 @@ def test_a_forged_reason_during_a_reasons_outage_does_not_take_the_genuine_ones_
     assert [call.values("reason") for call in reason_calls(maileon_sandbox)][-1] == ["change_of_interest"]
     assert all(call.values("checksum") == [maileon_sandbox.checksum_for(LENA)]
                for call in reason_calls(maileon_sandbox))
-    row.refresh_from_db()
-    assert row.reason_delivered and row.checksum == ""
+    row.later_reason.refresh_from_db()
+    assert row.later_reason.status == Status.DELIVERED and row.later_reason.checksum == ""
 
 
 def test_a_reason_that_cannot_be_proven_is_not_taken_so_a_forgery_holds_no_place(

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from preference_center.models import UnsubscribeRequest
 from preference_center.delivery import outbox
+from .support import claim_one
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -30,7 +31,7 @@ def test_many_workers_racing_for_one_row_have_one_winner(make_request):
     def worker():
         start.wait()
         try:
-            row = outbox.claim_next(now=now)
+            row = claim_one(now=now)
             if row is not None:
                 winners.append(row.lease_id)
         finally:
@@ -65,7 +66,7 @@ def test_a_row_locked_by_another_claimer_is_skipped_not_waited_for(make_request)
     thread.start()
     try:
         assert locked.wait(10)
-        row = outbox.claim_next(now=now)
+        row = claim_one(now=now)
     finally:
         release.set()
         thread.join()
@@ -82,7 +83,7 @@ def test_workers_claiming_batches_at_once_never_share_a_row(make_request):
     def worker():
         start.wait()
         try:
-            batches.append([row.pk for row in outbox.claim_batch(now=now, size=10)])
+            batches.append([row.pk for row in outbox.claim_batch(UnsubscribeRequest, now=now, size=10)])
         finally:
             connection.close()
 

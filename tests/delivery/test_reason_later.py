@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from preference_center.delivery import worker
 from preference_center.maileon import InvalidLinkError
-from preference_center.models import Status, UnsubscribeRequest, Via
+from preference_center.models import LaterReason, Status, UnsubscribeRequest, Via
 from preference_center.services.unsubscribe import add_reason_later, request_unsubscribe
 
 from .support import unsubscribe_calls
@@ -42,8 +42,8 @@ def test_a_pending_unsubscribe_takes_the_reason_along_without_an_extra_call(mail
     (call,) = [c for c in unsubscribe_calls(maileon_sandbox) if c.values("mailingId")]
     assert call.values("reason") == ["other|Neuer Job"]
     row = UnsubscribeRequest.objects.get()
-    assert row.status == Status.DELIVERED and row.reason_added_later and row.reason_delivered
-    assert row.checksum == ""
+    assert row.status == Status.DELIVERED and row.reason_added_later
+    assert row.checksum == "" and not LaterReason.objects.exists()  # no job of its own: it went along
     assert reason_calls(maileon_sandbox) == []
 
 
@@ -57,8 +57,8 @@ def test_a_processed_unsubscribe_gets_the_reason_at_once_with_the_links_checksum
     assert call.method == "PUT"
     assert call.query == (("id", "1004"), ("checksum", maileon_sandbox.checksum_for(1004)), ("reason", "other|Neuer Job"))
     row = UnsubscribeRequest.objects.get()
-    assert row.reason_added_later and row.reason_delivered
-    assert row.checksum == ""
+    assert row.reason_added_later and row.later_reason.status == Status.DELIVERED
+    assert row.checksum == row.later_reason.checksum == ""
     assert [r.reason.render() for r in maileon_sandbox.reasons] == ["other|Neuer Job"]
 
 
@@ -69,14 +69,15 @@ def test_a_reason_maileon_is_not_ready_for_is_delivered_by_the_worker(maileon_sa
     add_reason_later(link=link_for(1004), page=None, reason=reason, message="Neuer Job")
 
     row = UnsubscribeRequest.objects.get()
-    assert row.status == Status.DELIVERED
-    assert row.reason_added_later and not row.reason_delivered
-    assert row.checksum == maileon_sandbox.checksum_for(1004)  # kept until the reason is delivered
+    assert row.status == Status.DELIVERED and row.reason_added_later
+    job = row.later_reason
+    assert job.status == Status.PENDING
+    assert job.checksum == maileon_sandbox.checksum_for(1004)  # kept until the reason is delivered
     maileon_sandbox.process_pending()
     report = worker.deliver_due(now=timezone.now() + timedelta(minutes=2))
     assert report.reasons_delivered == 1
-    row.refresh_from_db()
-    assert row.reason_delivered and row.checksum == ""
+    job.refresh_from_db()
+    assert job.status == Status.DELIVERED and job.checksum == ""
     assert len(reason_calls(maileon_sandbox)) == 2
     assert len(unsubscribe_calls(maileon_sandbox)) == 1
 
@@ -88,12 +89,12 @@ def test_a_reason_while_maileon_is_down_is_delivered_by_the_worker(maileon_sandb
 
     add_reason_later(link=link_for(1004), page=None, reason=reason, message="Neuer Job")
 
-    row = UnsubscribeRequest.objects.get()
-    assert not row.reason_delivered and row.checksum
-    assert row.next_attempt_at >= timezone.now() + timedelta(seconds=25)
+    job = LaterReason.objects.get()
+    assert job.status == Status.PENDING and job.checksum
+    assert job.next_attempt_at >= timezone.now() + timedelta(seconds=25)
     assert worker.deliver_due(now=timezone.now() + timedelta(minutes=1)).reasons_delivered == 1
-    row.refresh_from_db()
-    assert row.reason_delivered
+    job.refresh_from_db()
+    assert job.status == Status.DELIVERED
 
 
 def test_a_second_reason_changes_nothing(maileon_sandbox, link_for, reason, make_reason):

@@ -19,14 +19,15 @@ from preference_center.models import Status, UnsubscribeRequest, Via
 from preference_center.delivery import outbox
 from preference_center.services.unsubscribe import request_unsubscribe
 
-from .support import row_values, unsubscribe_calls
+from .support import claim_one, row_values, unsubscribe_calls
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def submit(link, *, page=None, reason=None, message="", via=Via.PAGE, user_agent="Mozilla/5.0 (X11; Linux)"):
+def submit(link, *, page=None, reason=None, message="", via=Via.PAGE, suspected_automation=(False, "")):
     return request_unsubscribe(
-        link=link, page=page, reason=reason, message=message, via=via, language="de", user_agent=user_agent
+        link=link, page=page, reason=reason, message=message, via=via, language="de",
+        suspected_automation=suspected_automation,
     )
 
 
@@ -41,7 +42,7 @@ def test_a_valid_link_is_recorded_and_delivered_at_once(maileon_sandbox, link_fo
     row = outcome.request
     assert row.status == Status.DELIVERED and row.verified is True
     assert (row.reason_id, row.reason_type, row.reason_message) == (reason.pk, "other", "Zu viele Mails")
-    assert row.reason_delivered is True
+    assert not hasattr(row, "later_reason")  # the reason travelled with the unsubscribe
     assert row.checksum == "" and row.attempts == 1
 
 
@@ -173,15 +174,16 @@ def test_a_recorded_request_whose_contact_has_left_meanwhile_is_delivered_withou
     maileon_sandbox.faults.clear()
     maileon_sandbox.contact(1004).anonymize()  # out by another way meanwhile (Maileon's own page, say)
 
-    outbox.attempt(outbox.claim_next(now=timezone.now()))
+    outbox.attempt(claim_one(now=timezone.now()))
 
     pending.refresh_from_db()
     assert (pending.status, pending.verified, pending.checksum) == (Status.DELIVERED, True, "")
     assert "already unsubscribed" in pending.note and unsubscribe_calls(maileon_sandbox) == []
 
 
-def test_one_click_from_a_scanner_is_honoured_and_flagged(maileon_sandbox, link_for):
-    outcome = submit(link_for(1004), via=Via.ONE_CLICK, user_agent="Barracuda Sentinel (EE)")
+def test_a_request_suspected_automated_is_honoured_and_flagged_for_review(maileon_sandbox, link_for):
+    outcome = submit(link_for(1004), via=Via.ONE_CLICK,
+                     suspected_automation=(True, "user agent matches scanner pattern 'barracuda'"))
 
     assert outcome.delivered is True
     assert outcome.request.via == Via.ONE_CLICK

@@ -10,6 +10,7 @@ import pytest
 import responses
 
 from preference_center.maileon import MaileonClient, MaileonConfig
+from preference_center.maileon import backoff
 from preference_center.maileon.transport import Transport
 
 BASE_URL = "https://api.maileon.test/1.0"
@@ -118,7 +119,7 @@ def sleeps(monkeypatch) -> list[float]:
     """Every pause the transport takes, recorded instead of slept; jitter pinned to its ceiling."""
     recorded: list[float] = []
     monkeypatch.setattr(Transport, "_sleep", lambda self, seconds: recorded.append(seconds))
-    monkeypatch.setattr(Transport, "_jitter", lambda self, ceiling: ceiling)
+    monkeypatch.setattr(backoff, "jitter", lambda ceiling: ceiling)
     return recorded
 
 

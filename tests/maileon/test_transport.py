@@ -64,16 +64,12 @@ def test_get_retries_are_bounded_and_back_off(client, maileon, sleeps, config):
     assert (raised.value.status, raised.value.message) == (503, "maintenance")
 
 
-def test_backoff_is_capped(sleeps):
-    transport = Transport(MaileonConfig(base_url=BASE_URL, api_key=API_KEY))
-    assert [transport._backoff_delay(attempt) for attempt in (1, 2, 3, 4, 5, 10)] == [0.2, 0.4, 0.8, 1.6, 2.0, 2.0]
-
-
-def test_real_jitter_stays_between_zero_and_the_ceiling():
-    transport = Transport(MaileonConfig(base_url=BASE_URL, api_key=API_KEY))
-    delays = [transport._jitter(1.5) for _ in range(200)]
-    assert all(0 <= delay <= 1.5 for delay in delays)
-    assert len(set(delays)) > 1
+def test_the_reads_backoff_doubles_and_is_capped_within_the_time_budget(maileon, sleeps):
+    client = MaileonClient(MaileonConfig(base_url=BASE_URL, api_key=API_KEY, read_retries=6, read_timeout=10))
+    maileon.answer("GET", "/contacts/contact", status=503)
+    with pytest.raises(UnavailableError):
+        read(client)
+    assert sleeps == [0.2, 0.4, 0.8, 1.6, 2.0, 2.0]
 
 
 def test_no_retries_when_the_budget_is_zero(maileon, sleeps):
