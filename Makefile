@@ -57,7 +57,7 @@ serve: $(VENV)/.installed
 		 for i in (1001, 1002) for p in ("profile", "unsubscribe")]' && \
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT)
 
-# Figures for issue 7 (bench/run.py, ~15 minutes; BENCH_ARGS=--quick for a short run): writes bench/results.md.
+# Performance figures (bench/run.py, ~15 minutes; BENCH_ARGS=--quick for a short run): writes bench/results.md.
 # On a throw-away PostgreSQL cluster when its server binaries are installed (as production runs), else SQLite.
 $(VENV)/.bench-installed: $(VENV)/.installed
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'

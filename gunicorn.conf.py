@@ -1,4 +1,4 @@
-"""gunicorn's configuration for the pages: `gunicorn -c gunicorn.conf.py` (make serve, docs/production.md).
+"""gunicorn's configuration for the pages: `gunicorn -c gunicorn.conf.py` (make serve; README "Run in production").
 
 The pages spend most of a request waiting for Maileon, so each worker process runs a pool of threads
 (gthread) rather than one request at a time; CPU-bound work is small and the GIL is released while waiting.

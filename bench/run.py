@@ -165,7 +165,7 @@ def _start(mode: Mode) -> Server:
 def _server_environment(work: Path, api_url: str) -> dict[str, str]:
     database_url = os.environ.get("DATABASE_URL", "")
     if database_url and "conn_max_age" not in database_url.lower():
-        # The recommended production setting (docs/production.md): each server thread keeps its connection.
+        # The recommended production setting (README "Production settings"): each thread keeps its connection.
         database_url += ("&" if "?" in database_url else "?") + "conn_max_age=600"
     if not database_url:
         database_url = (f"sqlite:///{work / 'bench.sqlite3'}?timeout=30&transaction_mode=IMMEDIATE"
@@ -470,7 +470,7 @@ def _database_name() -> str:
 
 
 def _targets(cells, checks, drills, server) -> list[str]:
-    lines = ["## Targets (issue 7)", "", "| target | figure | verdict |", "|---|---|---|"]
+    lines = ["## Targets", "", "| target | figure | verdict |", "|---|---|---|"]
 
     def add(target: str, figure: str, ok: bool | None) -> None:
         lines.append(f"| {target} | {figure} | {'n/a' if ok is None else _verdict(ok)} |")

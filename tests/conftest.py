@@ -19,19 +19,22 @@ import hashlib
 import importlib
 import threading
 import time
+from urllib.parse import urlencode
 
 import pytest
 from django.apps import apps as django_apps
 from django.conf import settings as django_settings
 from django.test import override_settings
 
-from preference_center.dev import demo_configuration
-from preference_center.pages import page_cache
-from preference_center.models import PageConfig
-from preference_center.dev.sandbox import store as sandbox_store_module
 from preference_center import account
-from preference_center.services import definitions
+from preference_center.dev import demo_configuration
+from preference_center.dev.sandbox import store as sandbox_store_module
 from preference_center.dev.sandbox.store import SandboxStore
+from preference_center.links import ContactLink, parse
+from preference_center.maileon import ContactChanges, codec
+from preference_center.models import PageConfig, PreferenceGroup, ProfileField, UnsubscribeReason
+from preference_center.pages import page_cache
+from preference_center.services import definitions
 
 SANDBOX_API_PATH = "/sandbox/maileon/1.0"
 
@@ -92,6 +95,71 @@ def demo_default_page() -> PageConfig:
 @pytest.fixture
 def default_page(db) -> PageConfig:
     return demo_default_page()
+
+
+@pytest.fixture
+def make_page(db):
+    """make_page(slug=, fields=[{...}], groups=[{...}], account_ids="311, 312", **PageConfig fields)"""
+
+    def make(*, slug="shop", fields=(), groups=(), account_ids="", **values) -> PageConfig:
+        page = PageConfig.objects.create(slug=slug, name=slug.title(), newsletter_account_ids=account_ids, **values)
+        for position, spec in enumerate(fields):
+            ProfileField.objects.create(page=page, position=position, **spec)
+        for position, spec in enumerate(groups):
+            PreferenceGroup.objects.create(page=page, position=position, **spec)
+        return page
+
+    return make
+
+
+@pytest.fixture
+def make_reason(db):
+    """make_reason(reason_type=, asks_free_text=, fixed_message=, **UnsubscribeReason fields): shown everywhere."""
+
+    def make(**values) -> UnsubscribeReason:
+        defaults = {"label_de": "Grund", "label_en": "Reason", "reason_type": "too_many_messages", "position": 0}
+        return UnsubscribeReason.objects.create(**{**defaults, **values})
+
+    return make
+
+
+@pytest.fixture
+def link(sandbox_store):
+    """The query of a demo contact's link as a mailing carries it, e.g. link(ERIKA, lang="en", mailingid=88120):
+    the sandbox's real checksum unless a test forges one."""
+
+    def build(contact_id: int, *, checksum: str | None = None, **extra) -> str:
+        params = {"contactid": contact_id,
+                  "checksum": sandbox_store.checksum_for(contact_id) if checksum is None else checksum}
+        params.update({name: value for name, value in extra.items() if value is not None})
+        return urlencode(params)
+
+    return build
+
+
+@pytest.fixture
+def link_for(link, rf):
+    """The same link as the app reads it (links.parse): for calling services directly."""
+
+    def make(contact_id: int, *, mailing_id: int | None = None, checksum: str | None = None) -> ContactLink:
+        return parse(rf.get(f"/?{link(contact_id, checksum=checksum, mailingid=mailing_id, lang='de')}"))
+
+    return make
+
+
+@pytest.fixture
+def put_bodies(monkeypatch) -> list[ContactChanges]:
+    """Every contact body the sandbox decoded, in order (what Maileon would have read from our PUT)."""
+    received: list[ContactChanges] = []
+    decode = codec.decode_contact_changes
+
+    def recording(body: bytes) -> ContactChanges:
+        changes = decode(body)
+        received.append(changes)
+        return changes
+
+    monkeypatch.setattr(codec, "decode_contact_changes", recording)
+    return received
 
 
 @pytest.fixture(params=["strict", "lenient"], ids=["strict-reads", "lenient-reads"])

@@ -68,10 +68,6 @@ class Chart:
     series: list[Series]
     ticks: list[Tick]
 
-    @property
-    def is_empty(self) -> bool:
-        return not any(column.total for column in self.columns)
-
 
 def nice_step(value: float) -> int:
     """The smallest 1, 2 or 5 times a power of ten that is at least `value` (and at least 1)."""

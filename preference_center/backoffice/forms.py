@@ -194,7 +194,7 @@ LOGO_MAX_BYTES = 200 * 1024
 _SVG_FORBIDDEN = [
     (re.compile(rb"<\s*script", re.I), _("contains a script")),
     (re.compile(rb"\son[a-z]+\s*=", re.I), _("contains an event handler (on…=)")),
-    # Not in the brief's list but the same danger: script through a link, or entity expansion in the parser.
+    # The same danger by other means: script through a link, or entity expansion in the parser.
     (re.compile(rb"javascript\s*:", re.I), _("contains a javascript: link")),
     (re.compile(rb"<!ENTITY", re.I), _("declares XML entities")),
 ]

@@ -1,8 +1,6 @@
 """XML <-> plain values, both directions (the client decodes answers and encodes bodies; the sandbox does
 the reverse). Built with lxml's element API; parsed with a hardened parser. Pure: bytes in, types out.
 
-INTERFACE FIXED BY THE LEAD: keep these names and signatures; the sandbox and the client both use them.
-
 Wire format: /work/shared/maileon-api.md §2. Values are wire strings; `<value nil="true"/>` is None (no
 value), which is not the same as an empty string.
 """

@@ -177,7 +177,10 @@ class Transport:
             response = _with_message(response, params, self.config.api_key)
             if response.status in RETRY_STATUSES:
                 retry_after = parse_retry_after(response.headers.get("Retry-After"), now=self._now())
-                delay = retry_after if retry_after is not None else backoff.delay(attempt, base=BACKOFF_BASE, cap=BACKOFF_CAP)
+                if retry_after is None:
+                    delay = backoff.delay(attempt, base=BACKOFF_BASE, cap=BACKOFF_CAP)
+                else:
+                    delay = retry_after
                 retry_allowed = retry_after is None or retry_after <= self.config.max_retry_after
                 if attempt <= retries_left and retry_allowed and self._within_budget(started, delay):
                     self._sleep(delay)

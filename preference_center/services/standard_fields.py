@@ -86,8 +86,3 @@ STANDARD_FIELDS: dict[str, StandardField] = {
 
 # The field the language selection reads ("de_DE" -> "de"); requested on every profile read.
 LOCALE_FIELD = "LOCALE"
-
-
-def standard_field_choices() -> list[tuple[str, Promise]]:
-    """(name, label) pairs for the admin's field picker, in catalogue order."""
-    return [(name, field.label) for name, field in STANDARD_FIELDS.items()]

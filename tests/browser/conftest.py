@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 import pytest
 
 
+from preference_center.models import PageConfig
 from tests.conftest import demo_default_page
 
 from .network import NetworkLog
@@ -28,7 +29,7 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking
 PHONE, DESKTOP = 320, 1280
 WIDTHS = [PHONE, DESKTOP]
 LANGUAGES = ["de", "en"]
-ERIKA, JOHN, ZOE, LENA = 1001, 1002, 1003, 1004
+from tests.support import ERIKA, JOHN, LENA, ZOE  # noqa: E402, F401  (the demo contacts, re-exported)
 
 
 def unavailable(reason: str) -> None:

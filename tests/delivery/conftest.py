@@ -1,4 +1,4 @@
-"""Factories for the unsubscribe flow: pages, reasons, links, recorded requests, and a clock for the worker."""
+"""The delivery tests' own: recorded requests, a clock for the worker, pinned jitter, real processes."""
 
 from __future__ import annotations
 
@@ -7,46 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from preference_center.links import ContactLink
-from preference_center.models import PageConfig, UnsubscribeReason, UnsubscribeRequest, Via
-from preference_center.delivery import outbox
+from preference_center.models import UnsubscribeRequest, Via
 from preference_center.maileon import backoff
-
-
-@pytest.fixture
-def make_page(db):
-    def make(*, slug="accounts", account_ids="") -> PageConfig:
-        return PageConfig.objects.create(
-            slug=slug, name=slug.title(), newsletter_account_ids=account_ids
-        )
-
-    return make
-
-
-@pytest.fixture
-def make_reason(db):
-    def make(*, reason_type="too_many_messages", fixed_message="", asks_free_text=False) -> UnsubscribeReason:
-        return UnsubscribeReason.objects.create(
-            label_de="Grund", label_en="Reason", reason_type=reason_type, fixed_message=fixed_message,
-            asks_free_text=asks_free_text,
-        )
-
-    return make
-
-
-@pytest.fixture
-def link_for(sandbox_store):
-    """A link as a mailing would carry it: the sandbox's real checksum unless a test forges one."""
-
-    def make(contact_id: int, *, mailing_id: int | None = None, checksum: str | None = None) -> ContactLink:
-        return ContactLink(
-            contact_id=contact_id,
-            checksum=sandbox_store.checksum_for(contact_id) if checksum is None else checksum,
-            mailing_id=mailing_id,
-            language="de",
-        )
-
-    return make
 
 
 @pytest.fixture

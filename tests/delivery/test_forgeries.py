@@ -13,12 +13,12 @@ from preference_center.delivery import worker
 from preference_center.maileon import InvalidLinkError, UnavailableError
 from preference_center.models import Status, UnsubscribeRequest, Via
 from preference_center.services.unsubscribe import add_reason_later, request_unsubscribe
+from tests.support import LENA
 
 from .support import unsubscribe_calls
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("checksum_reads")]
 
-LENA = 1004
 FORGED = "forged-but-well-formed"
 
 

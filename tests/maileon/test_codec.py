@@ -313,7 +313,8 @@ def test_an_unknown_custom_field_type_reads_as_other():
         b"<custom_fields><custom_field><name>abc</name><type>json</type></custom_field>"
         b"<custom_field><name>Rabatt</name><type>FLOAT</type></custom_field></custom_fields>"
     )
-    assert [(d.name, d.type) for d in definitions] == [("abc", CustomFieldType.OTHER), ("Rabatt", CustomFieldType.FLOAT)]
+    assert [(d.name, d.type) for d in definitions] == [
+        ("abc", CustomFieldType.OTHER), ("Rabatt", CustomFieldType.FLOAT)]
 
 
 def test_configuration_round_trips():

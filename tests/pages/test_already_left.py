@@ -8,7 +8,7 @@ import pytest
 
 from preference_center.models import UnsubscribeRequest
 
-from .conftest import LENA, form_data
+from tests.support import LENA, form_data
 
 pytestmark = pytest.mark.django_db
 

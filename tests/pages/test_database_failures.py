@@ -20,7 +20,7 @@ from django.utils import timezone
 from preference_center.delivery import worker
 from preference_center.models import PageConfig, Status, UnsubscribeRequest
 
-from .conftest import LENA, form_data
+from tests.support import LENA, form_data
 from .locks import short_lock_timeout, table_held  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("short_lock_timeout")]

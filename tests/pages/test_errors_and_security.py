@@ -7,7 +7,7 @@ from django.test import Client
 from preference_center.pages import previews
 from preference_center.models import UnsubscribeRequest
 
-from .conftest import ERIKA, LENA, form_data
+from tests.support import ERIKA, LENA, form_data
 
 pytestmark = pytest.mark.django_db
 

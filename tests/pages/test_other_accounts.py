@@ -13,7 +13,7 @@ from preference_center.maileon import Permission
 from preference_center.models import PageConfig, UnsubscribeRequest
 from preference_center.services import definitions, page_fit
 
-from .conftest import ERIKA, JOHN, LENA, ZOE, form_data
+from tests.support import ERIKA, JOHN, LENA, ZOE, form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import pytest
 from preference_center.pages import page_cache
 from preference_center.models import FieldSource, FieldType, PageConfig, ProfileField
 
-from .conftest import ERIKA
+from tests.support import ERIKA
 
 pytestmark = pytest.mark.django_db
 

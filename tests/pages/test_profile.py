@@ -5,7 +5,7 @@ import pytest
 from preference_center.maileon import Permission
 from preference_center.models import FieldSource, FieldType, ProfileField
 
-from .conftest import ERIKA, JOHN, SENT_MAILING, ZOE, form_data
+from tests.support import ERIKA, JOHN, SENT_MAILING, ZOE, form_data
 
 pytestmark = pytest.mark.django_db
 

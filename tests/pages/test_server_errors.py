@@ -15,9 +15,9 @@ from django.template.loader import render_to_string
 from django.test import Client
 
 from preference_center.models import PageConfig, UnsubscribeRequest
-from tests.hardening.test_headers import EMBEDDERS, assert_not_frameable, assert_recipient_headers
+from tests.pages.test_headers import EMBEDDERS, assert_not_frameable, assert_recipient_headers
 
-from .conftest import LENA
+from tests.support import LENA
 from .locks import short_lock_timeout, table_held  # noqa: F401 (a fixture)
 
 WENT_WRONG = {"de": "Bei uns ist etwas schiefgegangen", "en": "Something went wrong on our side"}

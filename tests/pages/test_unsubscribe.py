@@ -4,7 +4,7 @@ import pytest
 
 from preference_center.models import Status, UnsubscribeRequest, Via
 
-from .conftest import ERIKA, JOHN, LENA, SENT_MAILING, ZOE, form_data
+from tests.support import ERIKA, JOHN, LENA, SENT_MAILING, ZOE, form_data
 
 pytestmark = pytest.mark.django_db
 

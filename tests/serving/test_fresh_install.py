@@ -16,10 +16,10 @@ import pytest
 
 from preference_center.dev.sandbox.serve import spawn
 from preference_center.dev.sandbox.store import checksum_for
+from tests.support import ERIKA, JOHN, LENA
 
 from .crowd import BROWSER, ROOT, AppServer
 
-ERIKA, JOHN, LENA = 1001, 1002, 1004
 
 
 @pytest.fixture

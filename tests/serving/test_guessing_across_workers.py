@@ -22,13 +22,13 @@ from django.db import connection
 from preference_center.pages import throttle
 from preference_center.dev.sandbox.serve import spawn, stop_process
 from preference_center.dev.sandbox.store import checksum_for
+from tests.support import ERIKA, JOHN
 
 from tests.delivery.processes import shared_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "gunicorn.conf.py"
 GUNICORN = Path(sys.executable).parent / "gunicorn"
-ERIKA, JOHN = 1001, 1002
 GUESSES = 60
 
 pytestmark = pytest.mark.django_db(transaction=True)

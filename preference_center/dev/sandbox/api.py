@@ -85,7 +85,8 @@ def handle(
     store: SandboxStore | None = None,
 ) -> SandboxResponse:
     """Answer one Maileon call. `path` is relative to the API base and already percent-decoded; `query` is
-    decoded, in order, with repeats and blank values. `store` None: `sandbox.store.default_store`, looked up at call time."""
+    decoded, in order, with repeats and blank values. `store` None: `sandbox.store.default_store`, looked up at
+    call time."""
     store = store if store is not None else store_module.default_store
     method = method.upper()
     query = [(str(name), str(value)) for name, value in query]

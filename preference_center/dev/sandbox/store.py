@@ -247,7 +247,6 @@ class SandboxStore:
             self.preference_definitions: dict[str, list[PreferenceDefinition]] = {}
             self.custom_field_definitions: dict[str, CustomFieldType] = {}
             self.sent_mailing_ids: set[int] = set()
-            self.draft_mailing_ids: set[int] = set()
             self.owned_account_ids: set[int] = set()
             self.calls: list[Call] = []
             self.pending_unsubscribes: list[PendingUnsubscribe] = []
@@ -365,7 +364,6 @@ def _seed(store: SandboxStore) -> None:
     """The demo data. Other parts of the project (demo command, page tests) rely on exactly this."""
     store.owned_account_ids = {311, 312}
     store.sent_mailing_ids = {88120, 88121}
-    store.draft_mailing_ids = {99999}
     store.doi_mailing_keys = {"doi-standard"}
 
     store.categories = {

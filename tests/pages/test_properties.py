@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from preference_center.models import UnsubscribeReason, UnsubscribeRequest
 
-from tests.pages.conftest import ERIKA, LENA
+from tests.support import ERIKA, LENA
 
 pytestmark = pytest.mark.django_db
 

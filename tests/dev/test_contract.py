@@ -19,8 +19,8 @@ from preference_center.maileon import (
     UnsubscribeReason,
 )
 from preference_center.maileon.types import CustomFieldType, PermissionStatus
+from tests.support import ERIKA, JOHN, LENA, ZOE
 
-ERIKA, JOHN, ZOE, LENA = 1001, 1002, 1003, 1004
 
 
 @pytest.fixture

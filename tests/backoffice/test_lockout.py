@@ -29,7 +29,7 @@ from django.urls import reverse
 from preference_center.pages import throttle
 
 from tests.delivery.processes import ROOT, AppProcesses, shared_database_url, wait_until
-from tests.pages.conftest import ERIKA, link  # noqa: F401  (the fixture, registered by import)
+from tests.support import ERIKA
 
 pytestmark = pytest.mark.django_db
 

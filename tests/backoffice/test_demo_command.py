@@ -125,7 +125,8 @@ def test_every_printed_link_opens(client, db, settings, maileon_sandbox):
 
 
 def _configured(page: PageConfig) -> tuple:
-    return (page.doi_mailing_key, page.downsell_category, sorted(page.preference_groups.values_list("category", flat=True)),
+    categories = sorted(page.preference_groups.values_list("category", flat=True))
+    return (page.doi_mailing_key, page.downsell_category, categories,
             sorted(page.fields.filter(source="custom").values_list("name", flat=True)))
 
 

@@ -28,7 +28,7 @@ from preference_center.models import PageConfig, ProfileField, Status, Unsubscri
 from preference_center.redaction import RedactSecrets
 from preference_center.dev.sandbox import api as sandbox_api
 
-from tests.pages.conftest import ERIKA, JOHN, LENA, ZOE, SENT_MAILING, form_data
+from tests.support import ERIKA, JOHN, LENA, ZOE, SENT_MAILING, form_data
 
 API_KEY = "7c3e9a41-5b2d-4f80-9e16-a8d4c2b7f053"
 LOGGERS = ["", "django", "django.request", "django.server", "urllib3", "preference_center"]

@@ -8,7 +8,7 @@ from django.test.client import encode_multipart
 
 from preference_center.models import PageConfig, Status, UnsubscribeRequest, Via
 
-from tests.pages.conftest import ERIKA, JOHN, LENA, SENT_MAILING, form_data
+from tests.support import ERIKA, JOHN, LENA, SENT_MAILING, form_data
 
 pytestmark = pytest.mark.django_db
 

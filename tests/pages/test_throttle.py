@@ -9,12 +9,7 @@ from preference_center.pages import page_cache, throttle
 from preference_center.models import UnsubscribeRequest
 from preference_center.services import definitions, unsubscribe
 
-from tests.pages.conftest import (  # noqa: F401  (pytest fixtures, registered by import)
-    ERIKA,
-    JOHN,
-    LENA,
-    link,
-)
+from tests.support import ERIKA, JOHN, LENA
 
 pytestmark = pytest.mark.django_db
 

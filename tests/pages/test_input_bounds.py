@@ -6,7 +6,7 @@ from django.test.client import encode_multipart
 
 from preference_center.models import UnsubscribeRequest
 
-from tests.pages.conftest import ERIKA, LENA, form_data
+from tests.support import ERIKA, LENA, form_data
 
 pytestmark = pytest.mark.django_db
 
