@@ -201,7 +201,7 @@ def unsubscribe(request: HttpRequest, slug: str | None = None) -> HttpResponse:
 
 def _unsubscribe_done(request, page, link, language, *, outcome=None, reason_form=None,
                       reason_added=False) -> HttpResponse:
-    has_reason = reason_added or bool(outcome and outcome.request.reason_type)
+    has_reason = reason_added or bool(outcome and outcome.row.reason_type)
     if reason_form is None and not has_reason:
         with translation.override(language):
             reason_form = UnsubscribeForm(page=page, language=language)

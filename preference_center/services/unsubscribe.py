@@ -37,13 +37,13 @@ class RecordingFailedError(Exception):
 
 @dataclass(frozen=True)
 class UnsubscribeOutcome:
-    request: UnsubscribeRequest | None  # None: the contact had already left, nothing was recorded
+    row: UnsubscribeRequest | None  # None: the contact had already left, nothing was recorded
     delivered: bool  # Maileon has accepted it (so far: the worker may still deliver it moments later)
     repeated: bool  # an earlier submission already recorded this unsubscribe; nothing new was sent
 
     @property
     def already_left(self) -> bool:
-        return self.request is None
+        return self.row is None
 
 
 def request_unsubscribe(
@@ -66,28 +66,28 @@ def request_unsubscribe(
     contact = _verify_link(link)
     if contact is not None and contact.has_left:
         # Maileon already has them out (and anonymized): nothing to record, nothing to send.
-        return UnsubscribeOutcome(request=None, delivered=True, repeated=True)
+        return UnsubscribeOutcome(row=None, delivered=True, repeated=True)
     # Verified: inserted already leased to this request, for its inline attempt below.
     lease = outbox.lease_for_insert(timezone.now()) if contact is not None else {}
-    request, repeated = _record_or_fail(link=link, fields=dict(
+    row, repeated = _record_or_fail(link=link, fields=dict(
         **lease, **_row_fields(link, page=page, via=via, language=language, suspected=suspected_automation),
         verified=contact is not None, **reason_fields(reason, message),
     ))
     if repeated:
-        return UnsubscribeOutcome(request=request, delivered=request.status == Status.DELIVERED, repeated=True)
+        return UnsubscribeOutcome(row=row, delivered=row.status == Status.DELIVERED, repeated=True)
     if contact is None:
         # Maileon did not answer the read a moment ago: spare the recipient a second wait; the worker delivers.
-        return UnsubscribeOutcome(request=request, delivered=False, repeated=False)
+        return UnsubscribeOutcome(row=row, delivered=False, repeated=False)
     try:
-        delivered = _deliver_after_commit(request, contact)
-        request.refresh_from_db()
+        delivered = _deliver_after_commit(row, contact)
+        row.refresh_from_db()
     except DatabaseError as error:
         # The row is committed: only the inline attempt's bookkeeping failed. Its lease runs out and the worker
         # delivers the row (a repeat Maileon already has is harmless), so the recipient is told "recorded".
         logger.warning("unsubscribe %s of contact %s: inline attempt not saved (%s); the worker takes over",
-                       request.public_id, link.contact_id, _describe_database_error(error))
-        return UnsubscribeOutcome(request=request, delivered=False, repeated=False)
-    return UnsubscribeOutcome(request=request, delivered=delivered, repeated=False)
+                       row.public_id, link.contact_id, _describe_database_error(error))
+        return UnsubscribeOutcome(row=row, delivered=False, repeated=False)
+    return UnsubscribeOutcome(row=row, delivered=delivered, repeated=False)
 
 
 # Unverified one-clicks a contact may have recorded while its link checks are blocked (see record_unverified):
@@ -107,12 +107,12 @@ def record_unverified(
                                                 created_at__gte=counted_since)
     if earlier.count() >= UNVERIFIED_WHILE_BLOCKED:
         return None
-    request, repeated = _record_or_fail(link=link, fields=dict(
+    row, repeated = _record_or_fail(link=link, fields=dict(
         **_row_fields(link, page=page, via=via, language=language, suspected=suspected_automation),
         verified=False, **reason_fields(None, ""),
     ))
     logger.warning("unsubscribe of contact %s recorded unverified: its link checks are blocked", link.contact_id)
-    return UnsubscribeOutcome(request=request, delivered=False, repeated=repeated)
+    return UnsubscribeOutcome(row=row, delivered=False, repeated=repeated)
 
 
 def add_reason_later(
@@ -129,33 +129,33 @@ def add_reason_later(
     InvalidLinkError when the link matches no request or Maileon's checksum. `page` is accepted for symmetry
     with the other use cases; the row remembers its own page.
     """
-    request = _request_of(link)
-    if request is None:
+    row = _request_of(link)
+    if row is None:
         raise InvalidLinkError("no unsubscribe recorded for this link", operation="add_reason_later")
-    if request.reason_type:
+    if row.reason_type:
         return
     fields = {**reason_fields(reason, message), "reason_added_later": True}
-    if request.status in (Status.PENDING, Status.FAILED):
-        if not _same_checksum(request.checksum, link.checksum):
+    if row.status in (Status.PENDING, Status.FAILED):
+        if not _same_checksum(row.checksum, link.checksum):
             raise InvalidLinkError("checksum does not match the recorded unsubscribe", operation="add_reason_later")
-        if UnsubscribeRequest.objects.filter(pk=request.pk, status=request.status, reason_type="").update(**fields):
+        if UnsubscribeRequest.objects.filter(pk=row.pk, status=row.status, reason_type="").update(**fields):
             return  # travels with the unsubscribe (or its job, if it is delivered meanwhile)
-        request.refresh_from_db()  # delivered in the meantime
-        if request.reason_type or request.status != Status.DELIVERED:
+        row.refresh_from_db()  # delivered in the meantime
+        if row.reason_type or row.status != Status.DELIVERED:
             return
     get_client().get_contact(contact_id=link.contact_id, checksum=link.checksum)  # proves the link, or raises
     with transaction.atomic():
-        if not UnsubscribeRequest.objects.filter(pk=request.pk, reason_type="").update(**fields):
+        if not UnsubscribeRequest.objects.filter(pk=row.pk, reason_type="").update(**fields):
             return  # a simultaneous submission gave the reason first
-        request.refresh_from_db()
-        job = outbox.queue_later_reason(request, checksum=link.checksum, leased=True)
+        row.refresh_from_db()
+        job = outbox.queue_later_reason(row, checksum=link.checksum, leased=True)
     if job is None:
         return
     result = outbox.attempt(job)
     if isinstance(result.error, InvalidLinkError):
         # Maileon refused this link's checksum on the reasons call although our read accepted it: the reason was
         # not the recipient's to give. The job stays, failed, for the record.
-        UnsubscribeRequest.objects.filter(pk=request.pk, reason_type=fields["reason_type"]).update(
+        UnsubscribeRequest.objects.filter(pk=row.pk, reason_type=fields["reason_type"]).update(
             reason=None, reason_type="", reason_message="", reason_added_later=False
         )
         raise result.error
@@ -250,13 +250,13 @@ def _same_checksum(stored: str, given: str) -> bool:
     return bool(stored) and hmac.compare_digest(stored.encode(), given.encode())
 
 
-def _deliver_after_commit(request: UnsubscribeRequest, contact: Contact) -> bool:
+def _deliver_after_commit(row: UnsubscribeRequest, contact: Contact) -> bool:
     """One inline attempt, only once the row is committed. Inside a caller's transaction (ATOMIC_REQUESTS, a
     test's `db`) it runs on commit instead, and the recipient is told "recorded" rather than "done"."""
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: outbox.deliver_now(request, contact=contact))
+        transaction.on_commit(lambda: outbox.deliver_now(row, contact=contact))
         return False
-    return outbox.deliver_now(request, contact=contact)
+    return outbox.deliver_now(row, contact=contact)
 
 
 def _describe_database_error(error: DatabaseError) -> str:

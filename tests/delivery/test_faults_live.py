@@ -26,7 +26,7 @@ def submit(contact_id: int, *, mailing_id: int | None = None) -> UnsubscribeRequ
     from preference_center.links import ContactLink
 
     link = ContactLink(contact_id=contact_id, checksum=checksum_for(contact_id), mailing_id=mailing_id)
-    return request_unsubscribe(link=link, page=None, reason=None, message="", via=Via.PAGE, language="de").request
+    return request_unsubscribe(link=link, page=None, reason=None, message="", via=Via.PAGE, language="de").row
 
 
 def assert_nothing_lost(control, first: int, count: int) -> None:

@@ -41,26 +41,26 @@ def reason_calls(store):
 def test_a_forged_one_click_during_an_outage_does_not_swallow_the_genuine_one(maileon_sandbox, link_for):
     reads_down(maileon_sandbox)
     forged = one_click(link_for(LENA, checksum=FORGED))
-    assert (forged.repeated, forged.request.verified) == (False, False)  # recorded: Maileon could not say
+    assert (forged.repeated, forged.row.verified) == (False, False)  # recorded: Maileon could not say
     maileon_sandbox.faults.clear()
 
     genuine = one_click(link_for(LENA))
 
-    assert genuine.repeated is False and genuine.request.pk != forged.request.pk
-    assert genuine.delivered and genuine.request.verified
+    assert genuine.repeated is False and genuine.row.pk != forged.row.pk
+    assert genuine.delivered and genuine.row.verified
     deliver_everything_due()
-    forged.request.refresh_from_db()
-    assert forged.request.status == Status.FAILED  # never sent: the checksum is not the contact's
+    forged.row.refresh_from_db()
+    assert forged.row.status == Status.FAILED  # never sent: the checksum is not the contact's
     (call,) = unsubscribe_calls(maileon_sandbox)
     assert call.values("id") == [str(LENA)]
 
 
 def test_forged_and_genuine_both_recorded_during_the_outage_deliver_once(maileon_sandbox, link_for):
     reads_down(maileon_sandbox)
-    forged = one_click(link_for(LENA, checksum=FORGED)).request
-    genuine = one_click(link_for(LENA)).request
+    forged = one_click(link_for(LENA, checksum=FORGED)).row
+    genuine = one_click(link_for(LENA)).row
     again = one_click(link_for(LENA))  # the mail client's retry of the genuine one is its repeat
-    assert again.repeated and again.request.pk == genuine.pk
+    assert again.repeated and again.row.pk == genuine.pk
     assert UnsubscribeRequest.objects.filter(status=Status.PENDING).count() == 2
     maileon_sandbox.faults.clear()
 
@@ -75,9 +75,9 @@ def test_forged_and_genuine_both_recorded_during_the_outage_deliver_once(maileon
 
 def test_a_forgery_after_the_genuine_request_is_no_repeat_and_no_harm(maileon_sandbox, link_for):
     reads_down(maileon_sandbox)
-    genuine = one_click(link_for(LENA)).request
+    genuine = one_click(link_for(LENA)).row
     forged = one_click(link_for(LENA, checksum=FORGED))
-    assert forged.repeated is False and forged.request.pk != genuine.pk
+    assert forged.repeated is False and forged.row.pk != genuine.pk
     maileon_sandbox.faults.clear()
 
     deliver_everything_due()
@@ -91,7 +91,7 @@ def test_once_verified_any_later_request_of_the_contact_is_a_repeat(maileon_sand
     assert genuine.delivered
     reads_down(maileon_sandbox)
     later = one_click(link_for(LENA, checksum=FORGED))
-    assert later.repeated and later.request.pk == genuine.request.pk
+    assert later.repeated and later.row.pk == genuine.row.pk
     assert UnsubscribeRequest.objects.count() == 1 and len(unsubscribe_calls(maileon_sandbox)) == 1
 
 
@@ -100,7 +100,7 @@ def test_once_verified_any_later_request_of_the_contact_is_a_repeat(maileon_sand
 
 @pytest.fixture
 def delivered_unsubscribe(maileon_sandbox, link_for):
-    row = one_click(link_for(LENA)).request
+    row = one_click(link_for(LENA)).row
     maileon_sandbox.process_pending()
     return row
 

@@ -31,8 +31,8 @@ def test_a_timed_out_unsubscribe_stays_pending_and_the_retry_completes_it(live_m
                                   language="de")
 
     assert outcome.delivered is False
-    assert outcome.request.status == Status.PENDING and outcome.request.verified is True
-    assert "timed out" in outcome.request.last_error
+    assert outcome.row.status == Status.PENDING and outcome.row.verified is True
+    assert "timed out" in outcome.row.last_error
     finish_late_answers()  # the sandbox did queue the unsubscribe; its answer just came too late
     live_maileon.process_pending()
     assert live_maileon.contacts[1004].unsubscribed
@@ -40,8 +40,8 @@ def test_a_timed_out_unsubscribe_stays_pending_and_the_retry_completes_it(live_m
     report = worker.deliver_due(now=timezone.now() + timedelta(hours=1))
 
     assert report.delivered == 1
-    outcome.request.refresh_from_db()
-    assert outcome.request.status == Status.DELIVERED and outcome.request.checksum == ""
-    assert "already unsubscribed" in outcome.request.note
+    outcome.row.refresh_from_db()
+    assert outcome.row.status == Status.DELIVERED and outcome.row.checksum == ""
+    assert "already unsubscribed" in outcome.row.note
     assert len(unsubscribe_calls(live_maileon)) == 2
     finish_late_answers()  # no request thread outlives the test (it closes the shared test connection)

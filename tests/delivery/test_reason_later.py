@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def unsubscribe(link):
-    return request_unsubscribe(link=link, page=None, reason=None, message="", via=Via.PAGE, language="de").request
+    return request_unsubscribe(link=link, page=None, reason=None, message="", via=Via.PAGE, language="de").row
 
 
 def reason_calls(store):

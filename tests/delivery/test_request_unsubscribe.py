@@ -39,7 +39,7 @@ def test_a_valid_link_is_recorded_and_delivered_at_once(maileon_sandbox, link_fo
     assert outcome.delivered is True and outcome.repeated is False
     (call,) = unsubscribe_calls(maileon_sandbox)
     assert call.query == (("id", "1004"), ("mailingId", "88120"), ("reason", "other|Zu viele Mails"))
-    row = outcome.request
+    row = outcome.row
     assert row.status == Status.DELIVERED and row.verified is True
     assert (row.reason_id, row.reason_type, row.reason_message) == (reason.pk, "other", "Zu viele Mails")
     assert not hasattr(row, "later_reason")  # the reason travelled with the unsubscribe
@@ -85,7 +85,7 @@ def test_an_address_typed_into_the_reason_is_neither_kept_nor_sent(maileon_sandb
 
     (call,) = unsubscribe_calls(maileon_sandbox)
     assert "@" not in call.values("reason")[0]
-    assert "lena@example.org" not in row_values(outcome.request)
+    assert "lena@example.org" not in row_values(outcome.row)
 
 
 @pytest.mark.usefixtures("checksum_reads")
@@ -113,7 +113,7 @@ def test_maileon_down_records_the_unsubscribe_and_the_worker_delivers_it_after_r
     report = worker.deliver_due(now=timezone.now() + timedelta(hours=1))
 
     assert outcome.delivered is False and outcome.repeated is False
-    assert outcome.request.status == Status.PENDING and outcome.request.verified is False
+    assert outcome.row.status == Status.PENDING and outcome.row.verified is False
     assert report.delivered == 1
     row = UnsubscribeRequest.objects.get()
     assert row.status == Status.DELIVERED and row.verified is True and row.checksum == ""
@@ -129,8 +129,8 @@ def test_a_failed_inline_attempt_stays_pending_for_the_worker(maileon_sandbox, l
     outcome = submit(link_for(1004))
 
     assert outcome.delivered is False
-    assert outcome.request.status == Status.PENDING and outcome.request.verified is True
-    assert outcome.request.leased_until is None
+    assert outcome.row.status == Status.PENDING and outcome.row.verified is True
+    assert outcome.row.leased_until is None
     assert worker.deliver_due(now=timezone.now() + timedelta(minutes=5)).delivered == 1
 
 
@@ -138,7 +138,7 @@ def test_submitting_twice_makes_one_maileon_call(maileon_sandbox, link_for):
     first = submit(link_for(1004))
     second = submit(link_for(1004), via=Via.ONE_CLICK)
 
-    assert second.repeated is True and second.request.pk == first.request.pk
+    assert second.repeated is True and second.row.pk == first.row.pk
     assert second.delivered is True
     assert len(unsubscribe_calls(maileon_sandbox)) == 1
     assert UnsubscribeRequest.objects.count() == 1
@@ -150,19 +150,19 @@ def test_submitting_twice_while_maileon_is_down_queues_one_row(maileon_sandbox, 
     first = submit(link_for(1004))
     second = submit(link_for(1004))
 
-    assert second.repeated is True and second.request.pk == first.request.pk
+    assert second.repeated is True and second.row.pk == first.row.pk
     assert UnsubscribeRequest.objects.filter(status=Status.PENDING).count() == 1
 
 
 def test_a_new_unsubscribe_a_day_later_is_recorded_anew(maileon_sandbox, link_for):
-    first = submit(link_for(1004)).request
+    first = submit(link_for(1004)).row
     UnsubscribeRequest.objects.filter(pk=first.pk).update(delivered_at=timezone.now() - timedelta(hours=25))
     maileon_sandbox.process_pending()
 
     second = submit(link_for(1004))
 
     # The verifying read says the contact has left: nothing new is recorded and nothing is sent again.
-    assert second.already_left and second.request is None
+    assert second.already_left and second.row is None
     assert UnsubscribeRequest.objects.count() == 1
     assert len(unsubscribe_calls(maileon_sandbox)) == 1
 
@@ -170,7 +170,7 @@ def test_a_new_unsubscribe_a_day_later_is_recorded_anew(maileon_sandbox, link_fo
 def test_a_recorded_request_whose_contact_has_left_meanwhile_is_delivered_without_a_call(maileon_sandbox,
                                                                                          link_for):
     maileon_sandbox.faults.inject(status=503, times=None)
-    pending = submit(link_for(1004)).request  # Maileon down: recorded unverified
+    pending = submit(link_for(1004)).row  # Maileon down: recorded unverified
     maileon_sandbox.faults.clear()
     maileon_sandbox.contact(1004).anonymize()  # out by another way meanwhile (Maileon's own page, say)
 
@@ -186,9 +186,9 @@ def test_a_request_suspected_automated_is_honoured_and_flagged_for_review(maileo
                      suspected_automation=(True, "user agent matches scanner pattern 'barracuda'"))
 
     assert outcome.delivered is True
-    assert outcome.request.via == Via.ONE_CLICK
-    assert outcome.request.suspected_automation is True
-    assert "barracuda" in outcome.request.automation_evidence
+    assert outcome.row.via == Via.ONE_CLICK
+    assert outcome.row.suspected_automation is True
+    assert "barracuda" in outcome.row.automation_evidence
 
 
 def test_inside_a_callers_transaction_delivery_waits_for_the_commit(maileon_sandbox, link_for):
@@ -214,7 +214,7 @@ def test_by_email_page_unsubscribes_the_verified_address_without_keeping_it(mail
     (call,) = unsubscribe_calls(maileon_sandbox)
     assert call.path == "/contacts/email/john.example+news@example.com/unsubscribe"
     assert call.values("nlaccountid") == ["311", "312"]
-    assert "@" not in row_values(outcome.request)
+    assert "@" not in row_values(outcome.row)
 
 
 def test_a_request_that_died_before_its_inline_attempt_leaves_the_row_to_the_worker(
