@@ -14,12 +14,14 @@ $(VENV)/.installed: pyproject.toml
 
 # SQLite with coverage, then the same suite on a throw-away PostgreSQL cluster when its server binaries are
 # installed (required under CI=true: a CI run without the PostgreSQL pass must not pass).
-# The PostgreSQL pass repeats everything that touches the database; the browser tests exercise nothing
-# database-specific and already ran in the first pass.
+# The PostgreSQL pass repeats everything that touches the database (tests/postgres.py); the browser tests exercise
+# nothing database-specific and already ran in the first pass. Both passes on a worker per CPU (pytest-xdist);
+# tests that run collectstatic share one worker (--dist loadgroup). XDIST= runs in one process.
+XDIST ?= -n auto --dist loadgroup
 test: $(VENV)/.installed
-	DEBUG=1 $(PY) -m pytest --cov=preference_center --cov-report=term
+	DEBUG=1 $(PY) -m pytest $(XDIST) --cov=preference_center --cov-report=term
 	@if scripts/with_postgres.sh --check 2>/dev/null; then \
-		scripts/with_postgres.sh env DEBUG=1 $(PY) -m pytest -q -p no:cacheprovider --ignore=tests/browser; \
+		scripts/with_postgres.sh env DEBUG=1 $(PY) -m pytest $(XDIST) -q -p no:cacheprovider --ignore=tests/browser; \
 	elif [ "$$CI" = true ]; then \
 		echo "CI=true but no PostgreSQL server binaries (initdb): the PostgreSQL pass is required" >&2; exit 1; \
 	else \

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from preference_center import account
 from preference_center.delivery import worker
 from preference_center.models import Status, Via
 from preference_center.services.unsubscribe import request_unsubscribe
@@ -16,7 +17,9 @@ from .support import unsubscribe_calls
 
 
 def finish_late_answers() -> None:
-    """Wait for the live server's request threads still sleeping on a delayed answer."""
+    """Wait for the live server's request threads still sleeping on a delayed answer. The app's kept-alive
+    connections are closed first: a thread serving one would wait for its next request, not end."""
+    account.close_clients()
     for thread in threading.enumerate():
         if "process_request_thread" in thread.name:
             thread.join(timeout=10)

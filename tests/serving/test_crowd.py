@@ -13,6 +13,8 @@ from preference_center.dev.sandbox.serve import spawn
 
 from .crowd import AppServer, Submission, burst, page_form, shared_database
 
+pytestmark = pytest.mark.database  # its server process uses DATABASE_URL: PostgreSQL in the second pass
+
 FIRST = 820_000
 PAGES = ONE_CLICKS = 50
 CONFIRMATIONS = ("Sie sind abgemeldet", "Ihre Abmeldung wird bearbeitet")

@@ -31,7 +31,8 @@ CONFIG = ROOT / "gunicorn.conf.py"
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 GUESSES = 60
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# collectstatic writes the project's one STATIC_ROOT: tests that run it share one xdist worker, one at a time.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("staticfiles")]
 
 
 def _free_port() -> int:
