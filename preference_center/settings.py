@@ -54,7 +54,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # django-csp's, keeping the policy on our own 404/500 pages in DEBUG too (security.py)
+    # django-csp's, keeping the policy on our own 404/500 pages in DEBUG too (pages/security.py)
     "preference_center.pages.security.CSPMiddleware",
     # Last, as axes requires: it turns a sign-in refused for a lockout into the lockout page, which then passes
     # through the language, framing and CSP middleware above like any other answer.
@@ -143,7 +143,7 @@ if DEBUG:
     WHITENOISE_USE_FINDERS = True
     WHITENOISE_AUTOREFRESH = True
 
-# Security headers. Recipient pages widen frame-ancestors per view (security.py); everything else is DENY.
+# Security headers. Recipient pages widen frame-ancestors per view (pages/security.py); everything else is DENY.
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

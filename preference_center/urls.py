@@ -14,7 +14,7 @@ _recipient_pages = [
     ("resubscribe/", views.resubscribe, "resubscribe"),
 ]
 
-# Django's bare English pages would answer otherwise: our pages, in the recipient's language (error_handlers.py).
+# Django's bare English pages would answer otherwise: our pages, in the recipient's language (pages/handlers.py).
 handler400 = "preference_center.pages.handlers.bad_request"
 handler404 = "preference_center.pages.handlers.page_not_found"
 handler500 = "preference_center.pages.handlers.server_error"

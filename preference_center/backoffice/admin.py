@@ -1,7 +1,7 @@
 """Marketer screens: page configurations (with their fields and preference groups, the links to paste into a
 mailing and previews), the unsubscribe reasons, and the read-only unsubscribe log with its delivery state.
 
-Forms and the Maileon lookups behind the pickers live in admin_forms.py; the link shapes in links.py.
+Forms and the Maileon lookups behind the pickers live in forms.py; the link shapes in ../links.py.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Django's error views (handler400, handler404, handler500 in urls.py): for what escapes the recipient views'
-own mapping (error_pages.py) or happens before any view runs: an unexpected exception (the database failing
+own mapping (errors.py) or happens before any view runs: an unexpected exception (the database failing
 elsewhere than the outbox insert, a bug), a URL that matches nothing, a body Django cannot parse. Django's own
 are bare English pages.
 

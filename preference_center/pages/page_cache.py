@@ -23,7 +23,7 @@ _pages: dict[str | None, tuple[float, PageConfig]] = {}  # slug (None: the defau
 
 
 class UnknownPageError(Exception):
-    """/p/<slug>/ names no page configuration (error_pages renders the not-found page)."""
+    """/p/<slug>/ names no page configuration (errors.py renders the not-found page)."""
 
 
 def get(slug: str | None) -> PageConfig:

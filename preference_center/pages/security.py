@@ -29,7 +29,7 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
 
 class ForbiddenOriginError(Exception):
-    """A POST from a browser on an origin we do not trust (error_pages renders the 403 page)."""
+    """A POST from a browser on an origin we do not trust (errors.py renders the 403 page)."""
 
 
 def _origin_of(url: str) -> str:
@@ -112,7 +112,7 @@ def is_recipient_page(request: HttpRequest) -> bool:
 
 
 def set_error_page_headers(request: HttpRequest, response: HttpResponse) -> None:
-    """The strict CSP and the framing rules on a page of Django's error handlers (error_handlers.py), set here
+    """The strict CSP and the framing rules on a page of Django's error handlers (handlers.py), set here
     because an error raised in a middleware never reaches CSPMiddleware. A recipient page's error may be framed
     where the page may; any other error page is never framed."""
     if is_recipient_page(request):

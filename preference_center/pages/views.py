@@ -339,7 +339,7 @@ def page_theme(request: HttpRequest, slug: str) -> HttpResponse:
 
 LOGO_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"}
 # An SVG shown by <img> never runs scripts, but one opened directly would, on our origin. The upload refuses
-# scripts and event handlers (admin_forms.validate_logo); this policy makes sure nothing in it can run anyway.
+# scripts and event handlers (backoffice/forms.validate_logo); this policy makes sure nothing in it can run anyway.
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 
 

@@ -1,6 +1,6 @@
 """The recipient pages inside a customer's site, as Chromium shows them with third-party cookies blocked.
 
-One live server, two sites: the demo host page (preference_center/embed_demo.py) is opened on
+One live server, two sites: the demo host page (preference_center/dev/embed_demo.py) is opened on
 `http://localhost:PORT`, the recipient pages it embeds come from `http://127.0.0.1:PORT`. Different hosts are
 different sites, so the iframe is third-party to Chromium and its cookie blocking applies to it.
 

@@ -47,7 +47,7 @@ def never_ignore_checksum(sandbox_store):
     assert sandbox_store.ignore_checksum_calls() == []
 
 
-# --- the sandbox as its own HTTP process (preference_center/sandbox/serve.py)
+# --- the sandbox as its own HTTP process (preference_center/dev/sandbox/serve.py)
 
 
 @pytest.fixture(scope="session")

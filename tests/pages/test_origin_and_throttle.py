@@ -80,7 +80,7 @@ def test_the_admin_still_requires_djangos_csrf_token(default_page):
     assert response.status_code == 302  # logged in
 
 
-# --- rate limit on link failures (the limits themselves: tests/test_throttle.py)
+# --- rate limit on link failures (the limits themselves: test_throttle.py)
 
 
 def fail_links(client: Client, address: str) -> None:

@@ -27,7 +27,7 @@ def test_a_second_view_reads_only_the_shared_link_failure_counts(client, default
     _get(client, link)
 
     # One query: the link-failure counts (throttle.py) in the database cache, which every process shares.
-    # Nothing of the page configuration, nor Maileon's account definitions (per process, services/account.py).
+    # Nothing of the page configuration, nor Maileon's account definitions (per process, services/definitions.py).
     with django_assert_num_queries(1) as queries:
         response = _get(client, link)
     assert "preference_center_cache" in queries.captured_queries[0]["sql"]

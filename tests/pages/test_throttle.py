@@ -1,4 +1,4 @@
-"""Link failures are limited per contact id and per client address (preference_center/throttle.py), counted in
+"""Link failures are limited per contact id and per client address (preference_center/pages/throttle.py), counted in
 the shared cache: HTTP in through Django's test client, what the sandbox was asked out."""
 
 import pytest
