@@ -5,7 +5,7 @@ from urllib.parse import quote
 from preference_center.maileon import codec
 from preference_center.maileon.types import CustomFieldType
 
-from .conftest import XML
+from .conftest import XML, error_message
 
 
 def test_lists_the_preference_categories(sandbox):
@@ -36,8 +36,10 @@ def test_category_names_in_the_path_are_percent_decoded(sandbox):
 
 
 def test_an_unknown_category_is_not_found(sandbox):
-    assert sandbox.call("GET", "/contacts/preference_categories/themen").status_code == 404
-    assert sandbox.call("GET", "/contacts/preference_categories/Nope/preferences").status_code == 404
+    category = sandbox.call("GET", "/contacts/preference_categories/themen")
+    assert (category.status_code, error_message(category)) == (404, "preference category not found")
+    preferences = sandbox.call("GET", "/contacts/preference_categories/Nope/preferences")
+    assert (preferences.status_code, error_message(preferences)) == (404, "preference category not found")
 
 
 def test_lists_custom_field_definitions_with_their_types(sandbox):
@@ -54,4 +56,4 @@ def test_lists_custom_field_definitions_with_their_types(sandbox):
 
 def test_configuration_reads_take_no_query_parameters(sandbox):
     response = sandbox.call("GET", "/contacts/fields/custom", [("page", "1")])
-    assert response.status_code == 400
+    assert (response.status_code, error_message(response)) == (400, "unknown query parameter: page")

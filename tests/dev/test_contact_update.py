@@ -57,42 +57,46 @@ def test_preference_values_may_be_written_as_1_or_0(sandbox, wire, expected):
 
 
 @pytest.mark.parametrize(
-    "xml",
+    ("xml", "cause"),
     [
-        b"",
-        b"not xml",
-        b"<contact><id>1001</id></contact>",
-        b"<contact><permission>4</permission></contact>",
-        b"<contact><created>2020-01-01</created></contact>",
-        b"<kontakt/>",
-        b'<?xml version="1.0"?><!DOCTYPE c [<!ENTITY x "y">]><contact><email>&x;@a.de</email></contact>',
+        (b"", "empty XML body"),
+        (b"not xml", "malformed XML"),
+        (b"<contact><id>1001</id></contact>", "<id> is not allowed in <contact>"),
+        (b"<contact><permission>4</permission></contact>", "<permission> is not allowed in <contact>"),
+        (b"<contact><created>2020-01-01</created></contact>", "<created> is not allowed in <contact>"),
+        (b"<kontakt/>", "expected root <contact>, got <kontakt>"),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE c [<!ENTITY x "y">]><contact><email>&x;@a.de</email></contact>',
+            "XML with a DOCTYPE or entity declaration is refused",
+        ),
     ],
 )
-def test_refuses_a_body_that_is_not_a_contact_change(sandbox, xml):
-    assert sandbox.update(1001, xml).status_code == 400
+def test_refuses_a_body_that_is_not_a_contact_change(sandbox, xml, cause):
+    response = sandbox.update(1001, xml)
+    assert (response.status_code, error_message(response)) == (400, f"invalid contact XML: {cause}")
 
 
 @pytest.mark.parametrize(
-    ("name", "value"),
+    ("name", "value", "cause"),
     [
-        ("NICKNAME", "Eri"),  # unknown
-        ("firstname", "Eri"),  # standard names are upper case
-        ("PERMISSION_STATUS", "available"),  # read-only
-        ("CHECKSUM", "abc"),  # read-only
-        ("FIRSTNAME", "x" * 256),
-        ("GENDER", "x"),
-        ("GENDER", "F"),
-        ("BIRTHDAY", "12.04.1985"),
-        ("BIRTHDAY", "1985-02-30"),
-        ("NAMEDAY", "1985-4-1"),
-        ("LOCALE", "deu"),
-        ("LOCALE", "de-DE"),
-        ("LOCALE", "DE_de"),
+        ("NICKNAME", "Eri", "unknown standard field: NICKNAME"),
+        ("firstname", "Eri", "unknown standard field: firstname"),  # standard names are upper case
+        ("PERMISSION_STATUS", "available", "standard field is read-only: PERMISSION_STATUS"),
+        ("CHECKSUM", "abc", "standard field is read-only: CHECKSUM"),
+        ("FIRSTNAME", "x" * 256, "invalid value for standard field FIRSTNAME"),
+        ("GENDER", "x", "invalid value for standard field GENDER"),
+        ("GENDER", "F", "invalid value for standard field GENDER"),
+        ("BIRTHDAY", "12.04.1985", "invalid value for standard field BIRTHDAY"),
+        ("BIRTHDAY", "1985-02-30", "invalid value for standard field BIRTHDAY"),
+        ("NAMEDAY", "1985-4-1", "invalid value for standard field NAMEDAY"),
+        ("LOCALE", "deu", "invalid value for standard field LOCALE"),
+        ("LOCALE", "de-DE", "invalid value for standard field LOCALE"),
+        ("LOCALE", "DE_de", "invalid value for standard field LOCALE"),
     ],
 )
-def test_refuses_unknown_read_only_or_malformed_standard_fields(sandbox, name, value):
+def test_refuses_unknown_read_only_or_malformed_standard_fields(sandbox, name, value, cause):
     response = sandbox.update(1001, fields_xml("standard_fields", name, value))
-    assert response.status_code == 400
+    assert (response.status_code, error_message(response)) == (400, cause)
     assert sandbox.read_contact(1001, ("standard_field", "GENDER")).standard_fields["GENDER"] == "f"
 
 
@@ -107,22 +111,23 @@ def test_accepts_valid_standard_field_values(sandbox, name, value):
 
 
 @pytest.mark.parametrize(
-    ("name", "value"),
+    ("name", "value", "cause"),
     [
-        ("Unbekannt", "x"),
-        ("lieblingsfarbe", "blau"),  # case-sensitive
-        ("Lieblingsfarbe", "x" * 256),
-        ("Kundennummer", "12a"),
-        ("Kundennummer", "2147483648"),  # 32-bit
-        ("Kundennummer", "1.5"),
-        ("Rabatt", "zehn"),
-        ("Rabatt", "nan"),
-        ("Kunde_seit", "2019-13-01"),
-        ("VIP", "yes"),
+        ("Unbekannt", "x", "unknown custom field: Unbekannt"),
+        ("lieblingsfarbe", "blau", "unknown custom field: lieblingsfarbe"),  # case-sensitive
+        ("Lieblingsfarbe", "x" * 256, "invalid value for custom field Lieblingsfarbe"),
+        ("Kundennummer", "12a", "invalid value for custom field Kundennummer"),
+        ("Kundennummer", "2147483648", "invalid value for custom field Kundennummer"),  # 32-bit
+        ("Kundennummer", "1.5", "invalid value for custom field Kundennummer"),
+        ("Rabatt", "zehn", "invalid value for custom field Rabatt"),
+        ("Rabatt", "nan", "invalid value for custom field Rabatt"),
+        ("Kunde_seit", "2019-13-01", "invalid value for custom field Kunde_seit"),
+        ("VIP", "yes", "invalid value for custom field VIP"),
     ],
 )
-def test_refuses_unknown_custom_fields_and_values_of_the_wrong_type(sandbox, name, value):
-    assert sandbox.update(1001, fields_xml("custom_fields", name, value)).status_code == 400
+def test_refuses_unknown_custom_fields_and_values_of_the_wrong_type(sandbox, name, value, cause):
+    response = sandbox.update(1001, fields_xml("custom_fields", name, value))
+    assert (response.status_code, error_message(response)) == (400, cause)
 
 
 @pytest.mark.parametrize(
@@ -140,12 +145,13 @@ def test_accepts_custom_values_that_fit_the_type(sandbox, name, value, stored):
 @pytest.mark.parametrize(("category", "name"), [("Themen", "Kochen"), ("themen", "Rezepte"), ("Frequenz", "Rezepte")])
 def test_refuses_a_preference_the_account_does_not_define(sandbox, category, name):
     response = sandbox.update(1001, body(preferences=(Preference(name, category, True),)))
-    assert response.status_code == 400
+    assert (response.status_code, error_message(response)) == (400, f"unknown preference: {category}/{name}")
 
 
 def test_a_refused_update_changes_nothing_at_all(sandbox):
     xml = body(standard_fields={"FIRSTNAME": "Neu"}, custom_fields={"Kundennummer": "viele"})
-    assert sandbox.update(1001, xml).status_code == 400
+    response = sandbox.update(1001, xml)
+    assert (response.status_code, error_message(response)) == (400, "invalid value for custom field Kundennummer")
     assert sandbox.read_contact(1001, ("standard_field", "FIRSTNAME")).standard_fields["FIRSTNAME"] == "Erika"
 
 
@@ -164,23 +170,29 @@ def test_an_address_another_contact_uses_gets_a_failed_report(sandbox):
 
 @pytest.mark.parametrize("email", ["kein-at-zeichen", "a@b", "a b@example.org", "@example.org"])
 def test_refuses_an_implausible_address(sandbox, email):
-    assert sandbox.update(1004, body(email=email)).status_code == 400
+    response = sandbox.update(1004, body(email=email))
+    assert (response.status_code, error_message(response)) == (400, "invalid email")
 
 
 def test_refuses_wrong_checksum_unknown_contact_and_foreign_query_names(sandbox):
     xml = body(standard_fields={"CITY": "Bonn"})
     wrong = sandbox.update(1001, xml, checksum=sandbox.store.checksum_for(1002))
     assert (wrong.status_code, error_message(wrong)) == (400, "invalid checksum")
-    assert sandbox.update(1001, xml, checksum="").status_code == 400
-    assert sandbox.update(999, xml, checksum="x").status_code == 404
-    assert sandbox.update(1001, xml, ("mailingId", "88120")).status_code == 400
-    assert sandbox.update(1001, xml, ("pagekey", "profil")).status_code == 400
+    empty = sandbox.update(1001, xml, checksum="")
+    assert (empty.status_code, error_message(empty)) == (400, "checksum missing")
+    unknown = sandbox.update(999, xml, checksum="x")
+    assert (unknown.status_code, error_message(unknown)) == (404, "contact not found")
+    mailing = sandbox.update(1001, xml, ("mailingId", "88120"))
+    assert (mailing.status_code, error_message(mailing)) == (400, "unknown query parameter: mailingId")
+    page_key = sandbox.update(1001, xml, ("pagekey", "profil"))
+    assert (page_key.status_code, error_message(page_key)) == (400, "unknown query parameter: pagekey")
     assert sandbox.read_contact(1001, ("standard_field", "CITY")).standard_fields["CITY"] == "München"
 
 
 @pytest.mark.parametrize("permission", ["0", "7", "x", "", "4.0"])
 def test_refuses_a_permission_outside_1_to_6(sandbox, permission):
-    assert sandbox.update(1003, body(), ("permission", permission)).status_code == 400
+    response = sandbox.update(1003, body(), ("permission", permission))
+    assert (response.status_code, error_message(response)) == (400, "permission must be 1 to 6")
 
 
 @pytest.mark.parametrize("permission", [Permission.DOUBLE_OPT_IN, Permission.DOUBLE_OPT_IN_PLUS])

@@ -63,10 +63,12 @@ def test_get_contact_keeps_unicode_and_apostrophes_intact(maileon, store):
 
 
 def test_a_wrong_checksum_or_unknown_id_is_an_invalid_link(maileon, store):
-    with pytest.raises(InvalidLinkError):
+    with pytest.raises(InvalidLinkError) as wrong_checksum:
         maileon.get_contact(contact_id=ERIKA, checksum=store.checksum_for(JOHN))
-    with pytest.raises(InvalidLinkError):
+    assert (wrong_checksum.value.status, wrong_checksum.value.message) == (400, "invalid checksum")
+    with pytest.raises(InvalidLinkError) as unknown_id:
         maileon.get_contact(contact_id=987654, checksum="whatever")
+    assert (unknown_id.value.status, unknown_id.value.message) == (404, "contact not found")
 
 
 def test_update_contact_then_read_back_shows_the_change(maileon, store):
@@ -107,12 +109,13 @@ def test_update_contact_with_a_taken_address_is_rejected_per_field(maileon, stor
 
 
 def test_update_contact_with_an_invalid_value_is_rejected(maileon, store):
-    with pytest.raises(RejectedError):
+    with pytest.raises(RejectedError) as refused:
         maileon.update_contact(
             contact_id=ERIKA,
             checksum=store.checksum_for(ERIKA),
             changes=ContactChanges(custom_fields={"Kundennummer": "keine"}),
         )
+    assert (refused.value.status, refused.value.message) == (400, "invalid value for custom field Kundennummer")
 
 
 def test_double_opt_in_starts_a_doi_process_instead_of_setting_the_permission(maileon, store):
@@ -145,7 +148,7 @@ def test_unsubscribe_contact_is_anonymized_once_processed(maileon, store):
 def test_unsubscribe_contact_credited_to_an_unsent_mailing_is_rejected(maileon, store):
     with pytest.raises(RejectedError) as refused:
         maileon.unsubscribe_contact(contact_id=LENA, mailing_id=99999)
-    assert refused.value.status == 400
+    assert (refused.value.status, refused.value.message) == (400, "mailing has not been sent")
     store.process_pending()
     assert not store.contact(LENA).unsubscribed
 
@@ -155,7 +158,7 @@ def test_a_repeated_unsubscribe_is_refused_once_the_first_is_done(maileon, store
     store.process_pending()
     with pytest.raises(RejectedError) as refused:
         maileon.unsubscribe_contact(contact_id=LENA)
-    assert refused.value.status == 400
+    assert (refused.value.status, refused.value.message) == (400, "contact already unsubscribed")
 
 
 def test_unsubscribe_contacts_by_email_finds_an_address_with_a_plus(maileon, store):
@@ -172,8 +175,9 @@ def test_unsubscribe_contacts_by_email_finds_an_address_with_a_plus(maileon, sto
 
 def test_reasons_can_be_added_after_the_unsubscribe(maileon, store):
     reasons = [UnsubscribeReason(ReasonType.CHANGE_OF_INTEREST), UnsubscribeReason(ReasonType.OTHER, "Neuer Job")]
-    with pytest.raises(RejectedError):  # not unsubscribed yet
+    with pytest.raises(RejectedError) as refused:
         maileon.add_unsubscribe_reasons(contact_id=LENA, checksum=store.checksum_for(LENA), reasons=reasons)
+    assert (refused.value.status, refused.value.message) == (400, "contact is not unsubscribed")
     maileon.unsubscribe_contact(contact_id=LENA)
     store.process_pending()
     maileon.add_unsubscribe_reasons(contact_id=LENA, checksum=store.checksum_for(LENA), reasons=reasons)

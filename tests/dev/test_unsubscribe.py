@@ -64,37 +64,44 @@ def test_several_reasons_are_all_recorded(sandbox):
 
 
 @pytest.mark.parametrize(
-    ("extra", "why"),
+    ("extra", "cause", "why"),
     [
-        (("mailingid", "88120"), "lower-case mailingid is not a parameter of this call"),
-        (("checksum", "x"), "this call takes no checksum"),
-        (("ignore_checksum", "false"), "nor ignore_checksum"),
-        (("nlaccountid", "311"), "nor nlaccountid"),
-        (("mailingId", "99999"), "a draft, never sent"),
-        (("mailingId", "12345"), "no such mailing"),
-        (("mailingId", "abc"), "not numeric"),
-        (("mailingId", ""), "empty"),
-        (("reason", "bored"), "unknown reason type"),
-        (("reason", "Other|x"), "reason types are lower case"),
-        (("reason", ""), "empty reason"),
+        (
+            ("mailingid", "88120"),
+            "unknown query parameter: mailingid",
+            "lower-case mailingid is not a parameter of this call",
+        ),
+        (("checksum", "x"), "unknown query parameter: checksum", "this call takes no checksum"),
+        (("ignore_checksum", "false"), "unknown query parameter: ignore_checksum", "nor ignore_checksum"),
+        (("nlaccountid", "311"), "unknown query parameter: nlaccountid", "nor nlaccountid"),
+        (("mailingId", "99999"), "mailing has not been sent", "a draft, never sent"),
+        (("mailingId", "12345"), "mailing has not been sent", "no such mailing"),
+        (("mailingId", "abc"), "mailingId must be numeric", "not numeric"),
+        (("mailingId", ""), "mailingId must be numeric", "empty"),
+        (("reason", "bored"), "unknown unsubscribe reason type", "unknown reason type"),
+        (("reason", "Other|x"), "unknown unsubscribe reason type", "reason types are lower case"),
+        (("reason", ""), "unknown unsubscribe reason type", "empty reason"),
     ],
 )
-def test_refuses_what_maileon_would_refuse_and_unsubscribes_nobody(sandbox, extra, why):
+def test_refuses_what_maileon_would_refuse_and_unsubscribes_nobody(sandbox, extra, cause, why):
     sandbox.store.unsubscribe_delay = 0
     response = unsubscribe(sandbox, 1004, extra)
-    assert response.status_code == 400, why
+    assert (response.status_code, error_message(response)) == (400, cause), why
     assert sandbox.read_contact(1004).email == "lena@example.org"
 
 
 def test_a_silently_ignored_mailingid_would_be_the_bug_so_it_is_named(sandbox):
     response = unsubscribe(sandbox, 1004, ("mailingid", "88120"))
-    assert "mailingid" in error_message(response)
+    assert (response.status_code, error_message(response)) == (400, "unknown query parameter: mailingid")
 
 
 def test_refuses_a_non_numeric_or_unknown_contact(sandbox):
-    assert sandbox.call("DELETE", "/contacts/contact/unsubscribe", [("id", "x")]).status_code == 400
-    assert sandbox.call("DELETE", "/contacts/contact/unsubscribe", []).status_code == 400
-    assert unsubscribe(sandbox, 31337).status_code == 404
+    not_numeric = sandbox.call("DELETE", "/contacts/contact/unsubscribe", [("id", "x")])
+    assert (not_numeric.status_code, error_message(not_numeric)) == (400, "id must be a numeric contact id")
+    without_id = sandbox.call("DELETE", "/contacts/contact/unsubscribe", [])
+    assert (without_id.status_code, error_message(without_id)) == (400, "id must be a numeric contact id")
+    unknown = unsubscribe(sandbox, 31337)
+    assert (unknown.status_code, error_message(unknown)) == (404, "contact not found")
 
 
 def test_a_repeat_after_the_unsubscribe_is_refused(sandbox):
@@ -141,18 +148,27 @@ def test_by_email_an_unknown_address_is_no_error(sandbox):
 
 
 @pytest.mark.parametrize(
-    "extra",
-    [("nlaccountid", "abc"), ("mailingId", "99999"), ("mailingid", "88120"), ("reason", "spam"), ("id", "1004")],
+    ("extra", "cause"),
+    [
+        (("nlaccountid", "abc"), "nlaccountid must be numeric"),
+        (("mailingId", "99999"), "mailing has not been sent"),
+        (("mailingid", "88120"), "unknown query parameter: mailingid"),
+        (("reason", "spam"), "unknown unsubscribe reason type"),
+        (("id", "1004"), "unknown query parameter: id"),
+    ],
 )
-def test_by_email_refuses_bad_parameters(sandbox, extra):
-    assert unsubscribe_by_email(sandbox, "lena@example.org", extra).status_code == 400
+def test_by_email_refuses_bad_parameters(sandbox, extra, cause):
+    response = unsubscribe_by_email(sandbox, "lena@example.org", extra)
+    assert (response.status_code, error_message(response)) == (400, cause)
     assert sandbox.store.pending_unsubscribes == []
 
 
 def test_reasons_can_be_added_once_the_contact_is_unsubscribed(sandbox):
-    assert add_reasons(sandbox, 1004, "change_of_interest").status_code == 400  # not unsubscribed yet
+    subscribed = add_reasons(sandbox, 1004, "change_of_interest")
+    assert (subscribed.status_code, error_message(subscribed)) == (400, "contact is not unsubscribed")
     unsubscribe(sandbox, 1004)
-    assert add_reasons(sandbox, 1004, "change_of_interest").status_code == 400  # queued is not done
+    queued = add_reasons(sandbox, 1004, "change_of_interest")  # queued is not done
+    assert (queued.status_code, error_message(queued)) == (400, "contact is not unsubscribed")
     sandbox.store.process_pending()
 
     response = add_reasons(sandbox, 1004, "change_of_interest", "other|Neuer Job")
@@ -168,10 +184,14 @@ def test_adding_reasons_needs_the_checksum_and_a_known_reason(sandbox):
     unsubscribe(sandbox, 1004)
     wrong = add_reasons(sandbox, 1004, "other", checksum=sandbox.store.checksum_for(1001))
     assert (wrong.status_code, error_message(wrong)) == (400, "invalid checksum")
-    assert add_reasons(sandbox, 1004, "other", checksum="").status_code == 400
-    assert add_reasons(sandbox, 1004, "whatever").status_code == 400
-    assert add_reasons(sandbox, 1004).status_code == 400
-    assert add_reasons(sandbox, 999, "other", checksum="x").status_code == 404
+    empty = add_reasons(sandbox, 1004, "other", checksum="")
+    assert (empty.status_code, error_message(empty)) == (400, "checksum missing")
+    unknown_reason = add_reasons(sandbox, 1004, "whatever")
+    assert (unknown_reason.status_code, error_message(unknown_reason)) == (400, "unknown unsubscribe reason type")
+    no_reason = add_reasons(sandbox, 1004)
+    assert (no_reason.status_code, error_message(no_reason)) == (400, "reason missing")
+    unknown_contact = add_reasons(sandbox, 999, "other", checksum="x")
+    assert (unknown_contact.status_code, error_message(unknown_contact)) == (404, "contact not found")
     assert sandbox.store.reasons == []
 
 
@@ -179,7 +199,7 @@ def test_an_unsubscribed_contact_can_no_longer_be_updated(sandbox):
     sandbox.store.unsubscribe_delay = 0
     unsubscribe(sandbox, 1004)
     response = sandbox.update(1004, b"<contact><email>lena@example.org</email></contact>")
-    assert response.status_code == 400
+    assert (response.status_code, error_message(response)) == (400, "contact is unsubscribed")
     assert sandbox.read_contact(1004).email is None
 
 
