@@ -19,6 +19,7 @@ from . import page_cache, throttle
 from ..links import MalformedLinkError
 from ..maileon import InvalidLinkError, MaileonError, ProtocolError, RejectedError, UnavailableError
 from ..models import PageConfig
+from .confirmations import ConfirmationExpiredError
 from .page_cache import UnknownPageError
 from .rendering import render_page
 from .security import ForbiddenOriginError
@@ -136,6 +137,9 @@ def render_error(request: HttpRequest, error: Exception, kwargs: dict) -> HttpRe
         return render("link_invalid.html", 404)
     if isinstance(error, UnknownPageError):
         return render("not_found.html", 404)
+    if isinstance(error, ConfirmationExpiredError):
+        logger.info("confirmation expired or altered (%s)", _log_context(request))
+        return render("confirmation_expired.html", 404)
     if isinstance(error, ForbiddenOriginError):
         logger.warning("recipient POST refused (%s): %s", _log_context(request), error)
         return render("forbidden.html", 403)
@@ -156,7 +160,7 @@ def render_error(request: HttpRequest, error: Exception, kwargs: dict) -> HttpRe
 
 
 HANDLED = (MalformedLinkError, InvalidLinkError, UnavailableError, RejectedError, ProtocolError, MaileonError,
-           UnknownPageError, ForbiddenOriginError, ThrottledError, RecordingFailedError)
+           UnknownPageError, ForbiddenOriginError, ThrottledError, RecordingFailedError, ConfirmationExpiredError)
 
 
 OVERSIZED = (RequestDataTooBig, TooManyFieldsSent)

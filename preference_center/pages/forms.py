@@ -261,14 +261,14 @@ class ProfileForm(AccessibleFormMixin, forms.Form):
             return
         key = f"pref_{group.pk}"
         choices = [(name, labels.get(name) or defined[name].description or name) for name in names]
-        title = (group.title_de if self.language == "de" else group.title_en) or group.title_de or group.title_en
+        title = _group_title(group, self.language)
         description = group.description_de if self.language == "de" else group.description_en
         self.fields[key] = forms.MultipleChoiceField(
-            label=title or group.category, required=False, choices=choices, widget=forms.CheckboxSelectMultiple,
+            label=title, required=False, choices=choices, widget=forms.CheckboxSelectMultiple,
             initial=[name for name in names if (p := self.contact.preference(group.category, name)) and p.value],
         )
         self.preference_entries.append(
-            PreferenceEntry(key, group, title or group.category, description, tuple(names))
+            PreferenceEntry(key, group, title, description, tuple(names))
         )
 
     # --- what the template needs
@@ -320,15 +320,28 @@ class ProfileForm(AccessibleFormMixin, forms.Form):
         return ContactChanges(email=email, standard_fields=standard, custom_fields=custom,
                               preferences=tuple(preferences))
 
-    def changed_labels(self, changes: ContactChanges) -> list[str]:
-        """The labels of what was saved, for the summary on the result page."""
-        names = set(changes.standard_fields) | set(changes.custom_fields)
-        labels = [str(self[entry.key].label) for entry in self.entries if entry.name in names]
-        categories = {p.category for p in changes.preferences}
-        labels += [entry.title for entry in self.preference_entries if entry.group.category in categories]
-        if changes.email is not None:
-            labels.insert(0, str(self["email"].label))
-        return labels
+    @staticmethod
+    def changed_names(changes: ContactChanges) -> dict:
+        """What was saved, by Maileon's names: enough for the confirmation to say it in either language."""
+        return {
+            "fields": [*changes.standard_fields, *changes.custom_fields],
+            "categories": list(dict.fromkeys(p.category for p in changes.preferences)),
+            "email": changes.email is not None,
+        }
+
+
+def changed_labels(page: PageConfig, language: str, *, fields, categories, email: bool) -> list[str]:
+    """The labels of what was saved (`ProfileForm.changed_names`), as the page shows them, in page order."""
+    labels = [str(_("Email address"))] if email else []
+    labels += [_label(field, language) for field in page.fields.all() if field.name in set(fields)]
+    labels += [_group_title(group, language) for group in page.preference_groups.all()
+               if group.category in set(categories)]
+    return labels
+
+
+def _group_title(group: PreferenceGroup, language: str) -> str:
+    own = group.title_de if language == "de" else group.title_en
+    return own or group.title_de or group.title_en or group.category
 
 
 class UnsubscribeForm(AccessibleFormMixin, forms.Form):

@@ -27,17 +27,31 @@ def asset_version(page: PageConfig) -> str:
     return str(int(page.updated_at.timestamp())) if page.updated_at else "0"
 
 
+# After a POST the switcher leads to the GET page the form belongs to (a POST-only address would answer 405).
+_GET_PAGE_OF_POST = {"unsubscribe_reason": "unsubscribe_done", "unsubscribe_downsell": "unsubscribe",
+                     "resubscribe": "profile", "unsubscribe_one_click": "unsubscribe"}
+# What a page's query carries besides the link itself: the confirmation's token (confirmations.py).
+_KEPT_PARAMETERS = ("done",)
+
+
 def _language_links(request: HttpRequest, language: str, link: links.ContactLink | None) -> list[dict]:
     """GET links to this page in each language, keeping the recipient's link (no cookie is set)."""
+    path = request.path
+    match = request.resolver_match
+    if request.method not in ("GET", "HEAD") and match is not None:
+        name = match.url_name.removeprefix("page_")
+        if name in _GET_PAGE_OF_POST:
+            path = reverse(match.url_name.replace(name, _GET_PAGE_OF_POST[name]), kwargs=match.kwargs)
+    kept = [(name, request.GET[name]) for name in _KEPT_PARAMETERS if request.GET.get(name)]
     result = []
     for code, name in LANGUAGE_NAMES.items():
         if link is not None:
-            query = links.query_string(link, code)
+            query = links.query_string(link, code) + (f"&{urlencode(kept)}" if kept else "")
         else:  # a malformed link: keep what was there, so the error page is just translated
             params = request.GET.copy()
             params["lang"] = code
             query = params.urlencode()
-        result.append({"code": code, "name": name, "url": f"{request.path}?{query}", "current": code == language})
+        result.append({"code": code, "name": name, "url": f"{path}?{query}", "current": code == language})
     return result
 
 
@@ -53,9 +67,7 @@ def base_context(
         "theme_url": f"{reverse('page_theme', kwargs=slug)}?{urlencode({'v': version})}" if page.pk else "",
         "logo_url": (f"{reverse('page_logo', kwargs=slug)}?{urlencode({'v': version})}"
                      if page.pk and page.logo else ""),
-        # After a POST the result cannot be shown again by a GET link; the switcher would lead elsewhere.
-        "language_links": _language_links(request, language, link)
-        if switcher and request.method in ("GET", "HEAD") else [],
+        "language_links": _language_links(request, language, link) if switcher else [],
     }
 
 

@@ -8,20 +8,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from urllib.parse import urlencode
 from datetime import timedelta
 
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, HttpResponseRedirect
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import automation, errors, security, throttle
+from . import automation, confirmations, errors, security, throttle
 from .. import links
 from . import language as languages
-from .forms import ProfileForm, ResubscribeForm, UnsubscribeForm
+from .forms import ProfileForm, ResubscribeForm, UnsubscribeForm, changed_labels
 from ..maileon import Contact, Permission
 from ..models import PageConfig, Via
 from .page_cache import UnknownPageError
@@ -93,11 +94,10 @@ def profile(request: HttpRequest, slug: str | None = None) -> HttpResponse:
                 form.add_error("email", _("Another contact already uses this address. Please enter a different "
                                           "one, or keep your current address."))
             else:
-                return render_page(request, "profile_saved.html", {
-                    "result": result,
-                    "changed": form.changed_labels(result.changes),
-                    "profile_url": page_url("profile", page, link, language),
-                }, page=page, language=language, link=link)
+                return _see_other(request, "profile_saved", page, link, language, confirmations.token(
+                    "profile_saved", link, saved=result.saved, opt_in=_opt_in_news(result),
+                    **form.changed_names(result.changes),
+                ))
         return render_page(request, "profile.html", {
             "form": form,
             "contact": contact,
@@ -105,6 +105,35 @@ def profile(request: HttpRequest, slug: str | None = None) -> HttpResponse:
             "intro": page.text("profile_intro", language),
             "unsubscribe_url": page_url("unsubscribe", page, link, language),
         }, page=page, language=language, link=link)
+
+
+def _opt_in_news(result: profile_service.ProfileResult) -> str:
+    return "requested" if result.opt_in_requested else "refused" if result.opt_in_refused else ""
+
+
+@require_http_methods(["GET", "HEAD"])
+@recipient_view
+def profile_saved(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    """What a profile save did (post/redirect/get): from the confirmation's token, without asking Maileon."""
+    page = resolve_page(slug)
+    link = _link(request)
+    facts = confirmations.read(request.GET.get("done"), "profile_saved", link)
+    language = _language(request, page)
+    with translation.override(language):
+        changed = changed_labels(page, language, fields=facts.get("fields", ()),
+                                 categories=facts.get("categories", ()), email=facts.get("email", False))
+    return render_page(request, "profile_saved.html", {
+        "saved": facts.get("saved", False),
+        "opt_in": facts.get("opt_in", ""),
+        "changed": changed,
+        "profile_url": page_url("profile", page, link, language),
+    }, page=page, language=language, link=link)
+
+
+def _see_other(request, name: str, page, link, language: str, done: str | None = None) -> HttpResponse:
+    """303 to the GET page that shows what the POST did (the language fixed, the confirmation's token added)."""
+    url = page_url(name, page, link, language)
+    return HttpResponseRedirect(f"{url}&{urlencode({'done': done})}" if done else url, status=303)
 
 
 def _already_left(request, page, link, language, *, resubscribe_form=None) -> HttpResponse:
@@ -138,10 +167,20 @@ def resubscribe(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     outcome = way_back.request_way_back(link=link, page=page, contact=contact, email=form.cleaned_data["email"])
     if outcome is way_back.WayBack.NOT_OFFERED:
         return _already_left(request, page, link, language)
-    return render_page(request, "resubscribe_sent.html", {
-        "outcome": outcome.value,
-        "masked_email": mask_email(form.cleaned_data["email"]),
-    }, page=page, language=language, link=link)
+    # The address stays out of the confirmation's URL: the page says what happened, not where the mail went.
+    return _see_other(request, "resubscribe_sent", page, link, language,
+                      confirmations.token("resubscribe_sent", link, outcome=outcome.value))
+
+
+@require_http_methods(["GET", "HEAD"])
+@recipient_view
+def resubscribe_sent(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    page = resolve_page(slug)
+    link = _link(request)
+    facts = confirmations.read(request.GET.get("done"), "resubscribe_sent", link)
+    language = _language(request, page)
+    return render_page(request, "resubscribe_sent.html", {"outcome": facts.get("outcome", "")},
+                       page=page, language=language, link=link)
 
 
 # --- unsubscribe
@@ -195,22 +234,37 @@ def unsubscribe(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         via=Via.PAGE, language=language, suspected_automation=automation.assess(request, via_page=True),
     )
     if outcome.already_left:
-        return _already_left(request, page, link, language)
-    return _unsubscribe_done(request, page, link, language, outcome=outcome)
+        return _see_other(request, "unsubscribe", page, link, language)  # shows "you are unsubscribed"
+    return _see_other(request, "unsubscribe_done", page, link, language, confirmations.token(
+        "unsubscribed", link, pending=not outcome.delivered, reason=bool(outcome.row.reason_type),
+    ))
 
 
-def _unsubscribe_done(request, page, link, language, *, outcome=None, reason_form=None,
-                      reason_added=False) -> HttpResponse:
-    has_reason = reason_added or bool(outcome and outcome.row.reason_type)
+@require_http_methods(["GET", "HEAD"])
+@recipient_view
+def unsubscribe_done(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    """What an unsubscribe did (post/redirect/get), with "tell us more" where no reason was given."""
+    page = resolve_page(slug)
+    link = _link(request)
+    done = request.GET.get("done")
+    facts = confirmations.read(done, "unsubscribed", link)
+    return _unsubscribe_done(request, page, link, _language(request, page), facts, done)
+
+
+def _unsubscribe_done(request, page, link, language, facts: dict, done: str | None, *, reason_form=None
+                      ) -> HttpResponse:
+    has_reason = facts.get("reason", False)
     if reason_form is None and not has_reason:
         with translation.override(language):
             reason_form = UnsubscribeForm(page=page, language=language)
+    reason_action = page_url("unsubscribe_reason", page, link, language)
+    if done:
+        reason_action += f"&{urlencode({'done': done})}"
     return render_page(request, "unsubscribe_done.html", {
-        "outcome": outcome,
-        "pending": outcome is not None and not outcome.delivered,
+        "pending": facts.get("pending", False),
         "reason_form": None if has_reason else reason_form,
-        "reason_added": reason_added,
-        "reason_action": page_url("unsubscribe_reason", page, link, language),
+        "reason_added": facts.get("reason_added", False),
+        "reason_action": reason_action,
         "confirmation": page.text("confirmation", language),
     }, page=page, language=language, link=link)
 
@@ -222,6 +276,8 @@ def unsubscribe_reason(request: HttpRequest, slug: str | None = None) -> HttpRes
     page = resolve_page(slug)
     link = _link(request)
     language = _language(request, page)
+    done = request.GET.get("done")
+    facts = confirmations.read(done, "unsubscribed", link, required=False)  # the state shown around the form
     with translation.override(language):
         form = UnsubscribeForm(page=page, language=language, data=request.POST)
         valid = form.is_valid()
@@ -229,11 +285,13 @@ def unsubscribe_reason(request: HttpRequest, slug: str | None = None) -> HttpRes
             form.add_error("reason", _("Please choose an answer."))
             valid = False
     if not valid:
-        return _unsubscribe_done(request, page, link, language, reason_form=form)
+        return _unsubscribe_done(request, page, link, language, facts, done, reason_form=form)
     unsubscribe_service.add_reason_later(
         link=link, page=page, reason=form.cleaned_data["reason"], message=form.cleaned_data["message"]
     )
-    return _unsubscribe_done(request, page, link, language, reason_added=True)
+    return _see_other(request, "unsubscribe_done", page, link, language, confirmations.token(
+        "unsubscribed", link, pending=facts.get("pending", False), reason=True, reason_added=True,
+    ))
 
 
 @require_POST
@@ -256,6 +314,17 @@ def unsubscribe_downsell(request: HttpRequest, slug: str | None = None) -> HttpR
             form = UnsubscribeForm(page=page, language=language)
         return _unsubscribe_page(request, page, link, language, form, contact)
     profile_service.switch_to_downsell(link=link, page=page)
+    return _see_other(request, "unsubscribe_downsell_done", page, link, language,
+                      confirmations.token("downsell", link))
+
+
+@require_http_methods(["GET", "HEAD"])
+@recipient_view
+def unsubscribe_downsell_done(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    page = resolve_page(slug)
+    link = _link(request)
+    confirmations.read(request.GET.get("done"), "downsell", link)
+    language = _language(request, page)
     return render_page(request, "unsubscribe_downsell.html", {
         "choice": page.text("downsell_label", language) or page.downsell_preference,
         "profile_url": page_url("profile", page, link, language),
