@@ -17,7 +17,8 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest
 
-SUPPORTED_LANGUAGES = ("de", "en")
+from . import languages
+
 
 # Ids fit a signed 64-bit column with room to spare; 18 digits also stops int() work on absurd input.
 _ID = re.compile(r"[0-9]{1,18}")
@@ -91,9 +92,8 @@ def parse(request: HttpRequest) -> ContactLink:
 
 
 def requested_language(request: HttpRequest) -> str | None:
-    """`lang` from the query when it names a language we have; works on malformed links too."""
-    lang = request.GET.get("lang")
-    return lang if lang in SUPPORTED_LANGUAGES else None
+    """`lang` from the query when it names an enabled language; works on malformed links too."""
+    return languages.offered(request.GET.get("lang"))
 
 
 def query_string(link: ContactLink, lang: str | None = None) -> str:
@@ -102,7 +102,7 @@ def query_string(link: ContactLink, lang: str | None = None) -> str:
     if link.mailing_id is not None:
         params.append(("mailingid", link.mailing_id))
     language = lang or link.language
-    if language in SUPPORTED_LANGUAGES:
+    if languages.offered(language):
         params.append(("lang", language))
     return urlencode(params)
 

@@ -14,9 +14,35 @@ from django.core.validators import RegexValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-LANGUAGES = [("de", "Deutsch"), ("en", "English")]
+from . import languages
+
+LANGUAGES = list(languages.LANGUAGES)
+# The language as the admin names it, in the admin's language ("label (French)").
+IN_LANGUAGE = {
+    "de": _("German"), "en": _("English"), "fr": _("French"), "it": _("Italian"), "es": _("Spanish"),
+    "nl": _("Dutch"),
+}
+
+
+def _in_every_language(model: type[models.Model], name: str, make_field) -> None:
+    """Adds `<name>_<code>` for every language of languages.LANGUAGES, made by make_field(verbose_name, code).
+    A column per language (not one JSON blob) keeps the admin's plain form fields and each text searchable."""
+    for code in languages.CODES:
+        model.add_to_class(f"{name}_{code}", make_field(code))
+
+
+def _verbose(label, code: str):
+    return format_lazy("{} ({})", label, IN_LANGUAGE[code])
+
+
+def _split_line(line: str) -> tuple[str, dict[str, str]]:
+    """`value|German|English|French|Italian|Spanish|Dutch` (LANGUAGES order; later parts may be left out) ->
+    value, {code: label} of the parts given."""
+    parts = [part.strip() for part in line.split("|")]
+    return parts[0], {code: part for code, part in zip(languages.CODES, parts[1:], strict=False) if part}
 
 # Maileon's six unsubscribe reason types (maileon-api.md §2.4). Kept here as choices so models need no client import.
 REASON_TYPES = [
@@ -78,15 +104,7 @@ class PageConfig(models.Model):
         help_text=_("Empty: unsubscribe the contact by its Maileon id. Account ids (e.g. 311, 312): unsubscribe "
                     "the contact's address in each of these accounts. List every account meant."),
     )
-    profile_intro_de = models.TextField(_("profile intro (German)"), blank=True)
-    profile_intro_en = models.TextField(_("profile intro (English)"), blank=True)
-    unsubscribe_intro_de = models.TextField(_("unsubscribe intro (German)"), blank=True)
-    unsubscribe_intro_en = models.TextField(_("unsubscribe intro (English)"), blank=True)
-    confirmation_de = models.TextField(
-        _("unsubscribe confirmation (German)"), blank=True,
-        help_text=_("Shown after the unsubscribe, above the standard confirmation."),
-    )
-    confirmation_en = models.TextField(_("unsubscribe confirmation (English)"), blank=True)
+    # Texts in every language (profile_intro_de, _en, ...): added below the class by _in_every_language.
     downsell_profile_link = models.BooleanField(
         _("offer \"fewer mails instead?\""), default=True,
         help_text=_("Shows a link to the profile page above the unsubscribe button."),
@@ -97,8 +115,6 @@ class PageConfig(models.Model):
                     "e.g. category Frequenz, preference Monatlicher Digest."),
     )
     downsell_preference = models.CharField(_("down-sell preference"), max_length=100, blank=True)
-    downsell_label_de = models.CharField(_("down-sell button (German)"), max_length=120, blank=True)
-    downsell_label_en = models.CharField(_("down-sell button (English)"), max_length=120, blank=True)
     logo = models.BinaryField(_("logo"), blank=True, null=True, editable=False)
     logo_content_type = models.CharField(max_length=50, blank=True, editable=False)
     logo_alt = models.CharField(
@@ -133,10 +149,13 @@ class PageConfig(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    TEXTS = ("profile_intro", "unsubscribe_intro", "confirmation", "downsell_label")
+
     def text(self, field: str, language: str) -> str:
-        """A translated text of this page, e.g. text("profile_intro", "de"); falls back to the other language."""
-        other = "en" if language == "de" else "de"
-        return getattr(self, f"{field}_{language}", "") or getattr(self, f"{field}_{other}", "")
+        """A text of this page in `language`, e.g. text("profile_intro", "fr"); where the marketer left it empty,
+        the page's default language's (languages.first_text)."""
+        return languages.first_text(lambda code: getattr(self, f"{field}_{code}", ""), language,
+                                    self.default_language)
 
     @property
     def account_ids(self) -> list[int]:
@@ -156,6 +175,24 @@ class PageConfig(models.Model):
                 return cls.objects.create(slug="default", name="Default", is_default=True)
         except IntegrityError:
             return cls.objects.get(slug="default")  # a simultaneous request created it a moment ago
+
+
+_in_every_language(PageConfig, "profile_intro", lambda code: models.TextField(
+    _verbose(_("profile intro"), code), blank=True,
+    help_text=_("Text above the profile form. Plain text; line breaks are kept. Empty: the default language's."),
+))
+_in_every_language(PageConfig, "unsubscribe_intro", lambda code: models.TextField(
+    _verbose(_("unsubscribe intro"), code), blank=True,
+    help_text=_("Text above the unsubscribe form. Empty: the default language's."),
+))
+_in_every_language(PageConfig, "confirmation", lambda code: models.TextField(
+    _verbose(_("unsubscribe confirmation"), code), blank=True,
+    help_text=_("Shown after the unsubscribe, above the standard confirmation. Empty: the default language's."),
+))
+_in_every_language(PageConfig, "downsell_label", lambda code: models.CharField(
+    _verbose(_("down-sell button"), code), max_length=120, blank=True,
+    help_text=_("Text of the down-sell button, e.g. \"Just the monthly digest\". Empty: the default language's."),
+))
 
 
 class FieldSource(models.TextChoices):
@@ -185,12 +222,11 @@ class ProfileField(models.Model):
         _("type"), max_length=10, choices=FieldType.choices, default=FieldType.TEXT,
         help_text=_("How the field is shown and checked before it is sent to Maileon."),
     )
-    label_de = models.CharField(_("label (German)"), max_length=100, blank=True,
-                                help_text=_("Empty: the standard label for Maileon's standard fields."))
-    label_en = models.CharField(_("label (English)"), max_length=100, blank=True)
+    # label_de, label_en, ...: below the class.
     choices = models.TextField(
         _("choices"), blank=True,
-        help_text=_("For type Choice: one per line as value|German label|English label, e.g. m|Herr|Mr."),
+        help_text=_("For type Choice: one per line as value|German|English|French|Italian|Spanish|Dutch, e.g. "
+                    "m|Herr|Mr|Monsieur. Labels left out: the default language's, else the value."),
     )
     required = models.BooleanField(_("required"), default=False)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -204,16 +240,29 @@ class ProfileField(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def label(self, language: str, standard_label: str = "") -> str:
+        """The marketer's label in `language`; else the standard label (in every language's catalogue) of a
+        standard field; else the page's default language's, any language's, the field's name."""
+        own = getattr(self, f"label_{language}", "")
+        return own or standard_label or self._text("label", language) or self.name
+
     def choice_list(self, language: str) -> list[tuple[str, str]]:
         result = []
         for line in self.choices.splitlines():
-            parts = [part.strip() for part in line.split("|")]
-            if not parts[0]:
-                continue
-            de = parts[1] if len(parts) > 1 and parts[1] else parts[0]
-            en = parts[2] if len(parts) > 2 and parts[2] else de
-            result.append((parts[0], de if language == "de" else en))
+            value, labels = _split_line(line)
+            if value:
+                result.append((value, languages.first_text(labels.get, language, self.page.default_language) or value))
         return result
+
+    def _text(self, name: str, language: str) -> str:
+        return languages.first_text(lambda code: getattr(self, f"{name}_{code}", ""), language,
+                                    self.page.default_language)
+
+
+_in_every_language(ProfileField, "label", lambda code: models.CharField(
+    _verbose(_("label"), code), max_length=100, blank=True,
+    help_text=_("Empty: the standard label for Maileon's standard fields, else the default language's."),
+))
 
 
 class PreferenceGroup(models.Model):
@@ -223,14 +272,12 @@ class PreferenceGroup(models.Model):
     page = models.ForeignKey(PageConfig, on_delete=models.CASCADE, related_name="preference_groups")
     category = models.CharField(_("Maileon preference category"), max_length=100,
                                 help_text=_("The category's name exactly as in Maileon."))
-    title_de = models.CharField(_("title (German)"), max_length=100, blank=True)
-    title_en = models.CharField(_("title (English)"), max_length=100, blank=True)
-    description_de = models.TextField(_("description (German)"), blank=True)
-    description_en = models.TextField(_("description (English)"), blank=True)
+    # title_de, description_de, ...: below the class.
     preference_labels = models.TextField(
         _("preference labels"), blank=True,
-        help_text=_("Optional, one per line as name|German label|English label. Empty: every preference of the "
-                    "category, labelled with its Maileon description or name."),
+        help_text=_("Optional, one per line as name|German|English|French|Italian|Spanish|Dutch (labels may be "
+                    "left out). Empty: every preference of the category, labelled with its Maileon description or "
+                    "name."),
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
@@ -243,23 +290,45 @@ class PreferenceGroup(models.Model):
     def __str__(self) -> str:
         return self.category
 
+    def title(self, language: str) -> str:
+        return self._text("title", language) or self.category
+
+    def description(self, language: str) -> str:
+        return self._text("description", language)
+
+    def listed_preferences(self) -> list[str]:
+        """The preferences named in preference_labels, in order (empty: the page offers the whole category)."""
+        return list(self.labels(self.page.default_language))
+
     def labels(self, language: str) -> dict[str, str]:
+        """The listed preferences' names -> their label in `language` ("" where no language has one)."""
         result = {}
         for line in self.preference_labels.splitlines():
-            parts = [part.strip() for part in line.split("|")]
-            if parts[0]:
-                de = parts[1] if len(parts) > 1 and parts[1] else parts[0]
-                en = parts[2] if len(parts) > 2 and parts[2] else de
-                result[parts[0]] = de if language == "de" else en
+            name, labels = _split_line(line)
+            if name:
+                result[name] = languages.first_text(labels.get, language, self.page.default_language)
         return result
+
+    def _text(self, name: str, language: str) -> str:
+        return languages.first_text(lambda code: getattr(self, f"{name}_{code}", ""), language,
+                                    self.page.default_language)
+
+
+_in_every_language(PreferenceGroup, "title", lambda code: models.CharField(
+    _verbose(_("title"), code), max_length=100, blank=True,
+    help_text=_("Heading of the group. Empty: the default language's, else the category name."),
+))
+_in_every_language(PreferenceGroup, "description", lambda code: models.TextField(
+    _verbose(_("description"), code), blank=True,
+    help_text=_("A sentence under the heading, e.g. what the recipient gets."),
+))
 
 
 class UnsubscribeReason(models.Model):
     """An entry of the unsubscribe dropdown. Maileon's reports count the reason type; the message (fixed or
     typed by the recipient) travels as `type|message`."""
 
-    label_de = models.CharField(_("label (German)"), max_length=120)
-    label_en = models.CharField(_("label (English)"), max_length=120)
+    # label_de, label_en, ...: below the class; at least one is required (backoffice.forms).
     reason_type = models.CharField(
         _("Maileon reason type"), max_length=30, choices=REASON_TYPES,
         help_text=_("The category Maileon's unsubscribe report counts this answer under."),
@@ -285,14 +354,22 @@ class UnsubscribeReason(models.Model):
         verbose_name_plural = _("unsubscribe reasons")
 
     def __str__(self) -> str:
-        return self.label_en
+        return self.label("en")
 
-    def label(self, language: str) -> str:
-        return self.label_de if language == "de" else self.label_en
+    def label(self, language: str, fallback: str | None = None) -> str:
+        """The answer in `language`; else in `fallback` (the page's default language), else any language's.
+        A reason may be shown on several pages, so the page's default comes from the caller."""
+        return languages.first_text(lambda code: getattr(self, f"label_{code}", ""), language, fallback)
 
     @classmethod
     def for_page(cls, page: PageConfig) -> models.QuerySet[UnsubscribeReason]:
         return cls.objects.filter(active=True).filter(Q(pages=page) | Q(pages__isnull=True)).distinct()
+
+
+_in_every_language(UnsubscribeReason, "label", lambda code: models.CharField(
+    _verbose(_("label"), code), max_length=120, blank=True,
+    help_text=_("The answer as the dropdown shows it, e.g. \"I get too many emails\"."),
+))
 
 
 class Via(models.TextChoices):

@@ -6,6 +6,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from . import languages
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -124,7 +126,14 @@ if TRUSTED_PROXY_HOPS < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_HOPS must be 0 or more")
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("de", "Deutsch"), ("en", "English")]
+LANGUAGES = list(languages.LANGUAGES)
+# Which of them recipients are offered (links' lang=, the contact's LOCALE, Accept-Language, the switcher) and the
+# admin asks texts for. A page whose default language is not enabled speaks the first enabled one.
+ENABLED_LANGUAGES = env.list("ENABLED_LANGUAGES", default=list(languages.CODES))
+if not ENABLED_LANGUAGES or set(ENABLED_LANGUAGES) - set(languages.CODES):
+    raise ImproperlyConfigured(
+        f"ENABLED_LANGUAGES must name one or more of {', '.join(languages.CODES)}; got {','.join(ENABLED_LANGUAGES)!r}"
+    )
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"

@@ -78,6 +78,13 @@ def test_trusted_proxy_hops_from_the_environment_and_never_negative():
     assert result.returncode != 0 and "TRUSTED_PROXY_HOPS must be 0 or more" in result.stderr
 
 
+def test_enabled_languages_default_to_all_six_and_refuse_one_without_a_catalogue():
+    assert settings_seen("ENABLED_LANGUAGES") == [["de", "en", "fr", "it", "es", "nl"]]
+    assert settings_seen("ENABLED_LANGUAGES", ENABLED_LANGUAGES="en,de") == [["en", "de"]]
+    result = manage("check", **PRODUCTION, ENABLED_LANGUAGES="de,pl")
+    assert result.returncode != 0 and "ENABLED_LANGUAGES must name one or more of de, en, fr, it, es, nl" in result.stderr
+
+
 def test_refuses_to_start_with_a_per_process_cache_when_debug_is_off():
     result = manage("check", **PRODUCTION, CACHE_URL="locmemcache://")
     assert result.returncode != 0

@@ -17,13 +17,14 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import format_lazy
 from django.utils.timesince import timesince
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import report_views, reports
-from .. import links
+from .. import languages, links
 from .forms import (
     CATEGORY_LIST_ID,
     FIELD_LIST_ID,
@@ -38,11 +39,18 @@ from .forms import (
 from ..delivery import outbox
 from ..maileon import MaileonError
 from ..pages import previews
-from ..models import PageConfig, PreferenceGroup, ProfileField, Status, UnsubscribeReason, UnsubscribeRequest
+from ..models import (
+    IN_LANGUAGE,
+    PageConfig,
+    PreferenceGroup,
+    ProfileField,
+    Status,
+    UnsubscribeReason,
+    UnsubscribeRequest,
+)
 from ..services import page_fit
 
 PREVIEW_KINDS = ("profile", "unsubscribe")
-PREVIEW_LANGUAGES = ("de", "en")
 
 
 def _maileon_choices(request) -> MaileonChoices:
@@ -56,6 +64,19 @@ def _with_choices(form_class, request):
     return type(form_class.__name__, (form_class,), {"maileon": _maileon_choices(request)})
 
 
+class EnabledLanguagesOnly:
+    """Leaves out the texts of languages recipients are not offered (settings.ENABLED_LANGUAGES): a marketer is
+    asked only for texts someone will read. Their columns keep what they hold."""
+
+    def get_fields(self, request, obj=None):
+        return [name for name in super().get_fields(request, obj) if not _disabled_language_column(name)]
+
+
+def _disabled_language_column(name: str) -> bool:
+    base, _sep, code = name.rpartition("_")
+    return bool(base) and code in languages.CODES and not languages.offered(code)
+
+
 def _missing_in_maileon(page: PageConfig) -> list[str]:
     """What the page names that the account lacks (the recipient pages leave it out), for the warning on top."""
     try:
@@ -64,7 +85,7 @@ def _missing_in_maileon(page: PageConfig) -> list[str]:
         return []  # the "Maileon could not be reached" note says enough
 
 
-class ProfileFieldInline(admin.TabularInline):
+class ProfileFieldInline(EnabledLanguagesOnly, admin.TabularInline):
     model = ProfileField
     form = ProfileFieldForm
     extra = 0
@@ -74,7 +95,7 @@ class ProfileFieldInline(admin.TabularInline):
         return super().get_formset(request, obj, **kwargs)
 
 
-class PreferenceGroupInline(admin.StackedInline):
+class PreferenceGroupInline(EnabledLanguagesOnly, admin.StackedInline):
     model = PreferenceGroup
     form = PreferenceGroupForm
     extra = 0
@@ -107,16 +128,29 @@ class PageConfigAdmin(admin.ModelAdmin):
         }),
         (_("Unsubscribe page"), {"fields": ["newsletter_account_ids", "resubscribe_url"]}),
         (_("Down-sell"), {
-            "fields": ["downsell_profile_link", "downsell_category", "downsell_preference", "downsell_label_de",
-                       "downsell_label_en"],
-            "description": _("Offer fewer mails before the unsubscribe button."),
+            "fields": ["downsell_profile_link", "downsell_category", "downsell_preference"],
+            "description": _("Offer fewer mails before the unsubscribe button. The button's text is among the "
+                             "texts of each language below."),
         }),
-        (_("Texts"), {"fields": ["profile_intro_de", "profile_intro_en", "unsubscribe_intro_de",
-                                 "unsubscribe_intro_en", "confirmation_de", "confirmation_en"]}),
         (_("Theme"), {"fields": ["current_logo", "logo_upload", "remove_logo", "logo_alt", "primary_colour",
                                  "font_stack"]}),
         (_("Links"), {"fields": ["privacy_url", "imprint_url"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        """The fixed fieldsets, then one "Texts" fieldset per enabled language; all but the page's default
+        language folded, since most pages are written in one language first."""
+        default = obj.default_language if obj else languages.enabled()[0]
+        texts = [
+            (format_lazy(_("Texts: {language}"), language=IN_LANGUAGE[code]), {
+                "fields": [f"{name}_{code}" for name in PageConfig.TEXTS],
+                "classes": [] if code == default else ["collapse"],
+                "description": _("Empty texts show the default language's text.") if code != default else "",
+            })
+            for code in languages.enabled()
+        ]
+        position = next(index for index, (title, _options) in enumerate(self.fieldsets) if title == _("Theme"))
+        return [*self.fieldsets[:position], *texts, *self.fieldsets[position:]]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = _with_choices(self.form, request)
@@ -167,7 +201,7 @@ class PageConfigAdmin(admin.ModelAdmin):
                 preview_links=[
                     (kind, language, reverse("admin:preference_center_pageconfig_preview",
                                              args=[obj.pk, kind, language]))
-                    for kind in PREVIEW_KINDS for language in PREVIEW_LANGUAGES
+                    for kind in PREVIEW_KINDS for language in languages.enabled()
                 ],
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -185,22 +219,26 @@ class PageConfigAdmin(admin.ModelAdmin):
         page = get_object_or_404(PageConfig, pk=object_id)
         if not self.has_view_or_change_permission(request, page):
             raise PermissionDenied
-        if kind not in PREVIEW_KINDS or language not in PREVIEW_LANGUAGES:
+        if kind not in PREVIEW_KINDS or not languages.offered(language):
             raise PermissionDenied
         render = previews.profile_preview if kind == "profile" else previews.unsubscribe_preview
         return render(request, page, language)
 
 
 @admin.register(UnsubscribeReason)
-class UnsubscribeReasonAdmin(admin.ModelAdmin):
+class UnsubscribeReasonAdmin(EnabledLanguagesOnly, admin.ModelAdmin):
     form = UnsubscribeReasonForm
-    list_display = ["label_en", "position", "label_de", "reason_type", "asks_free_text", "active", "shown_on"]
+    list_display = ["answer", "position", "reason_type", "asks_free_text", "active", "shown_on"]
     list_editable = ["position", "active"]
     list_filter = ["active", "reason_type", "pages"]
-    search_fields = ["label_de", "label_en", "fixed_message"]
+    search_fields = [f"label_{code}" for code in languages.CODES] + ["fixed_message"]
     filter_horizontal = ["pages"]
-    fields = ["label_de", "label_en", "reason_type", "fixed_message", "asks_free_text", "position", "active",
-              "pages"]
+    fields = [*(f"label_{code}" for code in languages.CODES), "reason_type", "fixed_message", "asks_free_text",
+              "position", "active", "pages"]
+
+    @admin.display(description=_("answer"))
+    def answer(self, obj: UnsubscribeReason) -> str:
+        return obj.label(translation.get_language() or "en")
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("pages")

@@ -16,12 +16,17 @@ from functools import partial
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..services.standard_fields import STANDARD_FIELDS
+from .. import languages
 from ..maileon import MaileonError
 from ..models import FieldSource, FieldType, PageConfig, PreferenceGroup, ProfileField, UnsubscribeReason
 from ..services import definitions
+from ..services.standard_fields import STANDARD_FIELDS
 
 logger = logging.getLogger(__name__)
+
+def _in_every_language(name: str) -> list[str]:
+    return [f"{name}_{code}" for code in languages.CODES]
+
 
 FIELD_LIST_ID = "pc-maileon-fields"
 CATEGORY_LIST_ID = "pc-maileon-categories"
@@ -87,9 +92,10 @@ class MaileonAwareForm(forms.ModelForm):
 class ProfileFieldForm(MaileonAwareForm):
     class Meta:
         model = ProfileField
-        fields = ["position", "name", "source", "field_type", "label_de", "label_en", "choices", "required"]
+        fields = ["position", "name", "source", "field_type", *_in_every_language("label"), "choices", "required"]
         widgets = {
             "name": _listed(FIELD_LIST_ID, size=18),
+            **{name: forms.TextInput(attrs={"size": 14}) for name in _in_every_language("label")},
             "choices": forms.Textarea(attrs={"rows": 2, "cols": 28}),
         }
         help_texts = {
@@ -97,7 +103,6 @@ class ProfileFieldForm(MaileonAwareForm):
                         "everything else is a custom field of your account."),
             "field_type": _("How the field is shown and checked. Left at Text, it is set from Maileon's "
                             "definition (e.g. a date field becomes Date)."),
-            "label_en": _("Empty: the standard label for Maileon's standard fields, else the German label."),
             "required": _("The recipient cannot save the profile with this field empty."),
             "position": _("Fields are shown in ascending order."),
         }
@@ -154,19 +159,14 @@ class ProfileFieldForm(MaileonAwareForm):
 class PreferenceGroupForm(MaileonAwareForm):
     class Meta:
         model = PreferenceGroup
-        fields = ["position", "category", "title_de", "title_en", "description_de", "description_en",
+        fields = ["position", "category", *_in_every_language("title"), *_in_every_language("description"),
                   "preference_labels"]
         widgets = {
             "category": _listed(CATEGORY_LIST_ID),
-            "description_de": forms.Textarea(attrs={"rows": 2}),
-            "description_en": forms.Textarea(attrs={"rows": 2}),
+            **{name: forms.Textarea(attrs={"rows": 2}) for name in _in_every_language("description")},
             "preference_labels": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
-            "title_de": _("Heading of the group on the German page. Empty: the category name."),
-            "title_en": _("Heading of the group on the English page. Empty: the German title."),
-            "description_de": _("A sentence under the heading, e.g. what the recipient gets."),
-            "description_en": _("The same in English."),
             "position": _("Groups are shown in ascending order, after the profile fields."),
         }
 
@@ -232,15 +232,8 @@ def validate_logo(data: bytes) -> str:
 # --- page configuration
 
 PAGE_HELP_TEXTS = {
-    "profile_intro_de": _("Text above the profile form on the German page. Plain text; line breaks are kept."),
-    "profile_intro_en": _("The same for the English page. Empty: the German text."),
-    "unsubscribe_intro_de": _("Text above the unsubscribe form on the German page."),
-    "unsubscribe_intro_en": _("The same for the English page. Empty: the German text."),
-    "confirmation_en": _("Shown after the unsubscribe on the English page. Empty: the German text."),
     "downsell_preference": _("The preference of that category switched on by the down-sell button (all other "
                              "preferences of the category are switched off)."),
-    "downsell_label_de": _("Text of the down-sell button, e.g. \"Nur noch den Monats-Digest\"."),
-    "downsell_label_en": _("The same in English, e.g. \"Just the monthly digest\"."),
     "privacy_url": _("Linked in the footer of both pages. Empty: no link."),
     "imprint_url": _("Linked in the footer of both pages (required in Germany). Empty: no link."),
 }
@@ -267,6 +260,15 @@ class PageConfigForm(MaileonAwareForm):
             "downsell_preference": _listed(PREFERENCE_LIST_ID),
             "primary_colour": forms.TextInput(attrs={"type": "color"}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "default_language" in self.fields:
+            current = self.instance.default_language if self.instance.pk else None
+            self.fields["default_language"].choices = [
+                (code, name) for code, name in self.fields["default_language"].choices
+                if languages.offered(code) or code == current
+            ]
 
     def _get_validation_exclusions(self):
         # The admin moves the default flag itself, in a transaction (PageConfigAdmin.save_model); checking the
@@ -321,8 +323,14 @@ class UnsubscribeReasonForm(forms.ModelForm):
         model = UnsubscribeReason
         fields = "__all__"
         help_texts = {
-            "label_de": _("The answer as the German dropdown shows it, e.g. \"Ich bekomme zu viele E-Mails\"."),
-            "label_en": _("The answer as the English dropdown shows it."),
             "position": _("Answers are listed in ascending order."),
             "active": _("Inactive answers are hidden; past unsubscribes keep them."),
         }
+
+    def clean(self):
+        cleaned = super().clean()
+        shown = [f"label_{code}" for code in languages.enabled()]
+        if not any((cleaned.get(name) or "").strip() for name in shown):
+            # The dropdown falls back to any language's label, but an answer with none would be an empty line.
+            self.add_error(shown[0], _("Give the answer a label in at least one language."))
+        return cleaned

@@ -19,30 +19,71 @@ DEMO_CONTACTS = [(1001, "Erika", "de"), (1002, "John", "en")]
 PAGE = {
     "page_key": "profil",
     "doi_mailing_key": "doi-standard",
-    "profile_intro_de": "Hier können Sie Ihre Angaben ändern und wählen, worüber und wie oft wir Ihnen schreiben.",
-    "profile_intro_en": "Update your details here and choose what we write to you about, and how often.",
-    "confirmation_de": "Danke, dass Sie uns so lange gelesen haben. Ihre Kundendaten und Bestellungen sind davon "
-                       "nicht betroffen.",
-    "confirmation_en": "Thank you for reading us for so long. Your customer account and orders are not affected.",
     "downsell_category": "Frequenz",
     "downsell_preference": "Monatlicher Digest",
-    "downsell_label_de": "Lieber nur noch einmal im Monat: den Digest",
-    "downsell_label_en": "Just the monthly digest instead",
 }
 
-# (source, name, type, label de, label en, choices); empty labels: the standard field's own label.
+# The page's texts in every language the pages speak: (profile intro, unsubscribe confirmation, down-sell button).
+TEXTS = {
+    "de": ("Hier können Sie Ihre Angaben ändern und wählen, worüber und wie oft wir Ihnen schreiben.",
+           "Danke, dass Sie uns so lange gelesen haben. Ihre Kundendaten und Bestellungen sind davon nicht betroffen.",
+           "Lieber nur noch einmal im Monat: den Digest"),
+    "en": ("Update your details here and choose what we write to you about, and how often.",
+           "Thank you for reading us for so long. Your customer account and orders are not affected.",
+           "Just the monthly digest instead"),
+    "fr": ("Modifiez ici vos coordonnées et choisissez les sujets et la fréquence de nos messages.",
+           "Merci de nous avoir lus si longtemps. Votre compte client et vos commandes ne sont pas concernés.",
+           "Plutôt le résumé mensuel, une fois par mois"),
+    "it": ("Qui può aggiornare i Suoi dati e scegliere di cosa e con quale frequenza scriverLe.",
+           "Grazie per averci letto così a lungo. Il Suo account cliente e i Suoi ordini non cambiano.",
+           "Meglio solo il riepilogo mensile"),
+    "es": ("Aquí puede actualizar sus datos y elegir sobre qué temas y con qué frecuencia le escribimos.",
+           "Gracias por leernos durante tanto tiempo. Su cuenta de cliente y sus pedidos no se ven afectados.",
+           "Mejor solo el resumen mensual"),
+    "nl": ("Hier kunt u uw gegevens wijzigen en kiezen waarover en hoe vaak wij u schrijven.",
+           "Bedankt dat u ons zo lang hebt gelezen. Uw klantaccount en bestellingen blijven ongewijzigd.",
+           "Liever alleen de maandelijkse samenvatting"),
+}
+
+# (source, name, type, labels by language, choices); no labels: the standard field's own label.
 FIELDS = [
-    ("standard", "SALUTATION", "choice", "", "", "Frau|Frau|Ms\nHerr|Herr|Mr\nDivers|Divers|Mx"),
-    ("standard", "FIRSTNAME", "text", "", "", ""),
-    ("standard", "LASTNAME", "text", "", "", ""),
-    ("standard", "BIRTHDAY", "date", "", "", ""),
-    ("custom", "Lieblingsfarbe", "text", "Lieblingsfarbe", "Favourite colour", ""),
+    ("standard", "SALUTATION", "choice", {},
+     "Frau|Frau|Ms|Madame|Signora|Señora|Mevrouw\nHerr|Herr|Mr|Monsieur|Signore|Señor|De heer\n"
+     "Divers|Divers|Mx|Mx|Mx|Mx|Mx"),
+    ("standard", "FIRSTNAME", "text", {}, ""),
+    ("standard", "LASTNAME", "text", {}, ""),
+    ("standard", "BIRTHDAY", "date", {}, ""),
+    ("custom", "Lieblingsfarbe", "text", {"de": "Lieblingsfarbe", "en": "Favourite colour", "fr": "Couleur préférée",
+                                          "it": "Colore preferito", "es": "Color favorito", "nl": "Lievelingskleur"},
+     ""),
 ]
 
+# (category, titles by language, descriptions by language, preference labels: name|de|en|fr|it|es|nl)
 GROUPS = [
-    ("Themen", "Themen", "Topics", "Worüber möchten Sie von uns lesen?", "What would you like to read about?"),
-    ("Frequenz", "Häufigkeit", "Frequency", "Wie oft möchten Sie von uns hören?",
-     "How often would you like to hear from us?"),
+    ("Themen",
+     {"de": "Themen", "en": "Topics", "fr": "Sujets", "it": "Argomenti", "es": "Temas", "nl": "Onderwerpen"},
+     {"de": "Worüber möchten Sie von uns lesen?", "en": "What would you like to read about?",
+      "fr": "Sur quels sujets souhaitez-vous nous lire ?", "it": "Di che cosa desidera leggere?",
+      "es": "¿Sobre qué le gustaría leer?", "nl": "Waarover wilt u van ons lezen?"},
+     "Rezepte|Rezepte und Kochideen|Recipes and cooking ideas|Recettes et idées de cuisine|Ricette e idee in cucina|"
+     "Recetas e ideas de cocina|Recepten en kookideeën\n"
+     "Reisen|Reiseziele und Angebote|Destinations and travel deals|Destinations et offres de voyage|"
+     "Destinazioni e offerte di viaggio|Destinos y ofertas de viaje|Bestemmingen en reisaanbiedingen\n"
+     "Technik|Technik und Gadgets|Technology and gadgets|Technologie et gadgets|Tecnologia e gadget|"
+     "Tecnología y gadgets|Techniek en gadgets\n"
+     "Angebote|Rabatte und Aktionen|Discounts and promotions|Remises et promotions|Sconti e promozioni|"
+     "Descuentos y promociones|Kortingen en acties"),
+    ("Frequenz",
+     {"de": "Häufigkeit", "en": "Frequency", "fr": "Fréquence", "it": "Frequenza", "es": "Frecuencia",
+      "nl": "Frequentie"},
+     {"de": "Wie oft möchten Sie von uns hören?", "en": "How often would you like to hear from us?",
+      "fr": "À quelle fréquence souhaitez-vous avoir de nos nouvelles ?", "it": "Con quale frequenza desidera "
+      "ricevere nostre notizie?", "es": "¿Con qué frecuencia quiere saber de nosotros?",
+      "nl": "Hoe vaak wilt u van ons horen?"},
+     "Wöchentlich|Jede Woche eine Ausgabe|One issue every week|Un numéro chaque semaine|Un numero ogni settimana|"
+     "Un número cada semana|Elke week een editie\n"
+     "Monatlicher Digest|Einmal im Monat das Wichtigste|The essentials once a month|L'essentiel une fois par mois|"
+     "Una volta al mese l'essenziale|Lo esencial una vez al mes|Eén keer per maand het belangrijkste"),
 ]
 
 
@@ -63,16 +104,21 @@ def install(page: PageConfig) -> bool:
         return False
     for name, value in PAGE.items():
         setattr(page, name, value)
+    for code, (profile_intro, confirmation, downsell_label) in TEXTS.items():
+        setattr(page, f"profile_intro_{code}", profile_intro)
+        setattr(page, f"confirmation_{code}", confirmation)
+        setattr(page, f"downsell_label_{code}", downsell_label)
     page.save()
     page.fields.all().delete()
-    for position, (source, name, field_type, label_de, label_en, choices) in enumerate(FIELDS, start=1):
+    for position, (source, name, field_type, labels, choices) in enumerate(FIELDS, start=1):
         ProfileField.objects.create(
-            page=page, source=source, name=name, field_type=field_type, label_de=label_de, label_en=label_en,
-            choices=choices, position=position * 10,
+            page=page, source=source, name=name, field_type=field_type, choices=choices, position=position * 10,
+            **{f"label_{code}": label for code, label in labels.items()},
         )
-    for position, (category, title_de, title_en, description_de, description_en) in enumerate(GROUPS, start=1):
+    for position, (category, titles, descriptions, preference_labels) in enumerate(GROUPS, start=1):
         PreferenceGroup.objects.create(
-            page=page, category=category, title_de=title_de, title_en=title_en, description_de=description_de,
-            description_en=description_en, position=position * 10,
+            page=page, category=category, preference_labels=preference_labels, position=position * 10,
+            **{f"title_{code}": title for code, title in titles.items()},
+            **{f"description_{code}": text for code, text in descriptions.items()},
         )
     return True

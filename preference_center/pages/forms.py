@@ -126,10 +126,8 @@ class PreferenceEntry:
 
 
 def _label(profile_field: ProfileField, language: str) -> str:
-    own = profile_field.label_de if language == "de" else profile_field.label_en
-    other = profile_field.label_en if language == "de" else profile_field.label_de
     standard = STANDARD_FIELDS.get(profile_field.name) if profile_field.source == FieldSource.STANDARD else None
-    return own or (str(standard.label) if standard else "") or other or profile_field.name
+    return profile_field.label(language, str(standard.label) if standard else "")
 
 
 def offers_opt_in(fit: PageFit, contact: Contact) -> bool:
@@ -261,8 +259,8 @@ class ProfileForm(AccessibleFormMixin, forms.Form):
             return
         key = f"pref_{group.pk}"
         choices = [(name, labels.get(name) or defined[name].description or name) for name in names]
-        title = _group_title(group, self.language)
-        description = group.description_de if self.language == "de" else group.description_en
+        title = group.title(self.language)
+        description = group.description(self.language)
         self.fields[key] = forms.MultipleChoiceField(
             label=title, required=False, choices=choices, widget=forms.CheckboxSelectMultiple,
             initial=[name for name in names if (p := self.contact.preference(group.category, name)) and p.value],
@@ -334,14 +332,11 @@ def changed_labels(page: PageConfig, language: str, *, fields, categories, email
     """The labels of what was saved (`ProfileForm.changed_names`), as the page shows them, in page order."""
     labels = [str(_("Email address"))] if email else []
     labels += [_label(field, language) for field in page.fields.all() if field.name in set(fields)]
-    labels += [_group_title(group, language) for group in page.preference_groups.all()
+    labels += [group.title(language) for group in page.preference_groups.all()
                if group.category in set(categories)]
     return labels
 
 
-def _group_title(group: PreferenceGroup, language: str) -> str:
-    own = group.title_de if language == "de" else group.title_en
-    return own or group.title_de or group.title_en or group.category
 
 
 class UnsubscribeForm(AccessibleFormMixin, forms.Form):
@@ -357,7 +352,7 @@ class UnsubscribeForm(AccessibleFormMixin, forms.Form):
         super().__init__(data=data)
         self.reasons = {str(reason.pk): reason for reason in UnsubscribeReason.for_page(page)}
         self.fields["reason"].choices = [("", _("Please choose"))] + [
-            (key, reason.label(language)) for key, reason in self.reasons.items()
+            (key, reason.label(language, page.default_language)) for key, reason in self.reasons.items()
         ]
         if disabled:
             for field in self.fields.values():

@@ -10,22 +10,21 @@ from collections.abc import Mapping
 
 from django.http import HttpRequest
 
+from .. import languages
+from ..links import requested_language
 from ..services.standard_fields import LOCALE_FIELD
-from ..links import SUPPORTED_LANGUAGES, requested_language
-
-FALLBACK_LANGUAGE = "de"
 
 
 def from_locale(locale: str | None) -> str | None:
-    """Maileon's LOCALE (de, de_DE, en_GB, maybe en-GB) -> de/en, or None for anything else."""
+    """Maileon's LOCALE (de, de_DE, fr_CH, maybe en-GB) -> an enabled language, or None for anything else."""
     if not locale:
         return None
     primary = locale.replace("-", "_").split("_", 1)[0].strip().lower()
-    return primary if primary in SUPPORTED_LANGUAGES else None
+    return languages.offered(primary)
 
 
 def from_accept_language(header: str) -> str | None:
-    """The first supported language by the browser's preference (q-values honoured, q=0 means 'not')."""
+    """The first enabled language by the browser's preference (q-values honoured, q=0 means 'not')."""
     ranked: list[tuple[float, int, str]] = []
     for position, part in enumerate(header.split(",")):
         tag, _, params = part.strip().partition(";")
@@ -38,7 +37,7 @@ def from_accept_language(header: str) -> str | None:
                 except ValueError:
                     quality = 0.0
         primary = tag.strip().split("-", 1)[0].lower()
-        if primary in SUPPORTED_LANGUAGES and quality > 0:
+        if languages.offered(primary) and quality > 0:
             ranked.append((-quality, position, primary))
     return min(ranked)[2] if ranked else None
 
@@ -53,6 +52,6 @@ def choose(
         requested_language(request)
         or from_locale((standard_fields or {}).get(LOCALE_FIELD))
         or from_accept_language(request.headers.get("Accept-Language", ""))
-        or (default if default in SUPPORTED_LANGUAGES else None)
-        or FALLBACK_LANGUAGE
+        or languages.offered(default)
+        or languages.enabled()[0]
     )

@@ -32,13 +32,13 @@ SAMPLE_EMAIL = "erika.mustermann@example.org"
 def _sample_preferences(page: PageConfig) -> dict[str, list[PreferenceDefinition]]:
     result = {}
     for group in page.preference_groups.all():
-        names = list(group.labels("de")) or [_("Sample topic %(number)s") % {"number": n} for n in (1, 2, 3)]
+        names = list(group.listed_preferences()) or [_("Sample topic %(number)s") % {"number": n} for n in (1, 2, 3)]
         result[group.category] = [PreferenceDefinition(name, group.category) for name in names]
     return result
 
 
 def _sample_contact(page: PageConfig, preferences: dict[str, list[PreferenceDefinition]], language: str) -> Contact:
-    standard, custom = {"LOCALE": "de_DE" if language == "de" else "en_GB"}, {}
+    standard, custom = {"LOCALE": language}, {}
     for field in page.fields.all():
         if field.source == FieldSource.STANDARD:
             standard[field.name] = SAMPLE_STANDARD.get(field.name)

@@ -9,11 +9,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from .. import links
-from . import page_cache
+from .. import languages, links
 from ..models import PageConfig
-
-LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
+from . import page_cache
 
 
 def page_url(name: str, page: PageConfig, link: links.ContactLink | None = None, lang: str | None = None) -> str:
@@ -44,7 +42,11 @@ def _language_links(request: HttpRequest, language: str, link: links.ContactLink
             path = reverse(match.url_name.replace(name, _GET_PAGE_OF_POST[name]), kwargs=match.kwargs)
     kept = [(name, request.GET[name]) for name in _KEPT_PARAMETERS if request.GET.get(name)]
     result = []
-    for code, name in LANGUAGE_NAMES.items():
+    enabled = languages.enabled()
+    if len(enabled) < 2:
+        return result  # nothing to switch to
+    for code in enabled:
+        name = languages.NAMES[code]
         if link is not None:
             query = links.query_string(link, code) + (f"&{urlencode(kept)}" if kept else "")
         else:  # a malformed link: keep what was there, so the error page is just translated

@@ -104,7 +104,7 @@ def fit(page: PageConfig) -> PageFit:
             continue
         names = {definition.name for definition in defined}
         missing += [Missing(MissingKind.PREFERENCE, f"{group.category}/{name}")
-                    for name in group.labels("de") if name not in names]
+                    for name in group.listed_preferences() if name not in names]
         groups.append(GroupFit(group, defined))
 
     downsell = page.offers_downsell_switch and _downsell_exists(page)

@@ -20,15 +20,13 @@ def page_form_data(
         "downsell_profile_link": "on",
         "downsell_category": "",
         "downsell_preference": "",
-        "downsell_label_de": "",
-        "downsell_label_en": "",
         "primary_colour": "#1a5fb4",
         "font_stack": "",
         "logo_alt": "",
         "privacy_url": "",
         "imprint_url": "",
-        **{f"{text}_{language}": "" for text in ("profile_intro", "unsubscribe_intro", "confirmation")
-           for language in ("de", "en")},
+        **{f"{text}_{language}": "" for text in ("profile_intro", "unsubscribe_intro", "confirmation", "downsell_label")
+           for language in ("de", "en", "fr", "it", "es", "nl")},
     }
     if is_default:
         data["is_default"] = "on"

@@ -51,7 +51,8 @@ def test_the_seed_is_reversible_and_keeps_what_marketers_added():
     executor = MigrationExecutor(connection)
     executor.migrate([("preference_center", "0001_initial")])
     try:
-        assert list(UnsubscribeReason.objects.all()) == [mine]
+        # Only the pk: the model of today has columns the schema of 0001 lacks.
+        assert list(UnsubscribeReason.objects.values_list("pk", flat=True)) == [mine.pk]
         assert not PageConfig.objects.exists()
         assert not ProfileField.objects.exists() and not PreferenceGroup.objects.exists()
     finally:

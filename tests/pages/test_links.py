@@ -46,8 +46,10 @@ def test_a_malformed_mailing_id_is_dropped_not_refused(mailing):
 
 
 def test_only_known_languages_are_taken_from_the_link():
-    assert parse("contactid=1&checksum=a&lang=fr").language is None
+    assert parse("contactid=1&checksum=a&lang=pl").language is None
+    assert parse("contactid=1&checksum=a&lang=DE").language is None
     assert parse("contactid=1&checksum=a&lang=de").language == "de"
+    assert parse("contactid=1&checksum=a&lang=fr").language == "fr"
 
 
 def test_query_string_rebuilds_the_link_in_maileon_spelling():

@@ -1,0 +1,52 @@
+"""The languages the pages speak, and which text a recipient sees when a marketer left one out.
+
+LANGUAGES are the languages with a complete catalogue (locale/) and a column for every marketer text; which of
+them recipients are offered is the ENABLED_LANGUAGES setting. Without Django imports at module level: settings.py
+reads LANGUAGES from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+# Each language named in itself: the switcher shows these names to people who may not read the current page.
+LANGUAGES: tuple[tuple[str, str], ...] = (
+    ("de", "Deutsch"),
+    ("en", "English"),
+    ("fr", "Français"),
+    ("it", "Italiano"),
+    ("es", "Español"),
+    ("nl", "Nederlands"),
+)
+CODES: tuple[str, ...] = tuple(code for code, _name in LANGUAGES)
+NAMES: dict[str, str] = dict(LANGUAGES)
+
+
+def enabled() -> tuple[str, ...]:
+    """The languages recipients are offered, in LANGUAGES order (settings.ENABLED_LANGUAGES, checked there)."""
+    from django.conf import settings
+
+    chosen = set(settings.ENABLED_LANGUAGES)
+    return tuple(code for code in CODES if code in chosen)
+
+
+def offered(code: str | None) -> str | None:
+    """`code` if recipients may be served in it, else None."""
+    return code if code in enabled() else None
+
+
+def first_text(read: Callable[[str], str], language: str, fallback: str | None) -> str:
+    """The text in `language`, else in `fallback` (the page's default language), else in the first language that
+    has one: a page never shows an empty label because one translation is missing."""
+    for code in _order(language, fallback):
+        text = read(code)
+        if text:
+            return text
+    return ""
+
+
+def _order(language: str, fallback: str | None) -> Iterable[str]:
+    yield language
+    if fallback and fallback != language:
+        yield fallback
+    yield from (code for code in CODES if code not in (language, fallback))
