@@ -381,6 +381,8 @@ class Status(models.TextChoices):
     PENDING = "pending", _("pending")
     DELIVERED = "delivered", _("delivered")
     FAILED = "failed", _("failed")
+    # Taken back by the recipient ("unsubscribed by mistake") before it reached Maileon: never to be sent.
+    WITHDRAWN = "withdrawn", _("withdrawn")
 
 
 class OutboxRow(models.Model):
@@ -428,6 +430,11 @@ class UnsubscribeRequest(OutboxRow):
     )
     suspected_automation = models.BooleanField(_("suspected automated"), default=False)
     automation_evidence = models.CharField(_("evidence"), max_length=300, blank=True)
+    mistake_reported_at = models.DateTimeField(
+        _("unsubscribed by mistake"), null=True, blank=True,
+        help_text=_("When the recipient pressed \"I unsubscribed by mistake\" after the unsubscribe had reached "
+                    "Maileon: a double opt-in mail was asked for, so they are back once they confirm."),
+    )
     # A marketer looked at a suspected automated request (the unsubscribe was honoured either way).
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,

@@ -142,6 +142,17 @@ def lease_for_insert(now: datetime) -> dict:
     return {"lease_id": uuid.uuid4(), "leased_until": now + timedelta(seconds=LEASE_SECONDS), "attempts": 1}
 
 
+def withdraw(row: UnsubscribeRequest, now: datetime | None = None) -> bool:
+    """Take back an unsubscribe that has not reached Maileon ("unsubscribed by mistake"): it will never be sent.
+    Only while nobody holds its lease: a row being attempted right now may reach Maileon any moment, so False
+    (the caller asks again shortly). The checksum goes with it: nothing is left to deliver."""
+    now = now or timezone.now()
+    lease_free = Q(leased_until__isnull=True) | Q(leased_until__lte=now)
+    return UnsubscribeRequest.objects.filter(
+        lease_free, pk=row.pk, status__in=(Status.PENDING, Status.FAILED)
+    ).update(status=Status.WITHDRAWN, checksum="", lease_id=None, leased_until=None, updated_at=now) == 1
+
+
 def deliver_now(row: UnsubscribeRequest, *, contact: Contact | None = None) -> bool:
     """The inline attempt of a recipient's POST, on a row inserted under `lease_for_insert`: attempt once, say
     whether Maileon has it. Whatever fails stays due for the worker."""

@@ -11,6 +11,8 @@ RECIPIENT_PAGES = [
     ("unsubscribe/", views.unsubscribe, "unsubscribe"),
     ("unsubscribe/done/", views.unsubscribe_done, "unsubscribe_done"),
     ("unsubscribe/reason/", views.unsubscribe_reason, "unsubscribe_reason"),
+    ("unsubscribe/undo/", views.unsubscribe_undo, "unsubscribe_undo"),
+    ("unsubscribe/undone/", views.unsubscribe_undone, "unsubscribe_undone"),
     ("unsubscribe/downsell/", views.unsubscribe_downsell, "unsubscribe_downsell"),
     ("unsubscribe/downsell/done/", views.unsubscribe_downsell_done, "unsubscribe_downsell_done"),
     ("unsubscribe/one-click/", views.unsubscribe_one_click, "unsubscribe_one_click"),

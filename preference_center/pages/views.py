@@ -28,6 +28,7 @@ from ..models import PageConfig, Via
 from .page_cache import UnknownPageError
 from .rendering import page_url, render_page, resolve_page
 from ..services import profile as profile_service
+from ..services import undo as undo_service
 from ..services import unsubscribe as unsubscribe_service
 from ..services import way_back
 
@@ -130,10 +131,13 @@ def profile_saved(request: HttpRequest, slug: str | None = None) -> HttpResponse
     }, page=page, language=language, link=link)
 
 
-def _see_other(request, name: str, page, link, language: str, done: str | None = None) -> HttpResponse:
-    """303 to the GET page that shows what the POST did (the language fixed, the confirmation's token added)."""
+def _see_other(request, name: str, page, link, language: str, done: str | None = None, **carried: str | None
+               ) -> HttpResponse:
+    """303 to the GET page that shows what the POST did (the language fixed, the confirmation's token added, and
+    what else that page needs, e.g. the "unsubscribed by mistake" button's sealed token)."""
     url = page_url(name, page, link, language)
-    return HttpResponseRedirect(f"{url}&{urlencode({'done': done})}" if done else url, status=303)
+    extra = {key: value for key, value in {"done": done, **carried}.items() if value}
+    return HttpResponseRedirect(f"{url}&{urlencode(extra)}" if extra else url, status=303)
 
 
 def _already_left(request, page, link, language, *, resubscribe_form=None) -> HttpResponse:
@@ -235,9 +239,11 @@ def unsubscribe(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     )
     if outcome.already_left:
         return _see_other(request, "unsubscribe", page, link, language)  # shows "you are unsubscribed"
+    undo = (confirmations.sealed("undo", link, request=str(outcome.row.public_id), email=outcome.email or "")
+            if undo_service.offered(page, outcome.row) else None)
     return _see_other(request, "unsubscribe_done", page, link, language, confirmations.token(
         "unsubscribed", link, pending=not outcome.delivered, reason=bool(outcome.row.reason_type),
-    ))
+    ), undo=undo)
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -251,22 +257,70 @@ def unsubscribe_done(request: HttpRequest, slug: str | None = None) -> HttpRespo
     return _unsubscribe_done(request, page, link, _language(request, page), facts, done)
 
 
-def _unsubscribe_done(request, page, link, language, facts: dict, done: str | None, *, reason_form=None
-                      ) -> HttpResponse:
+def _unsubscribe_done(request, page, link, language, facts: dict, done: str | None, *, reason_form=None,
+                      undo_busy: bool = False, status: int = 200) -> HttpResponse:
     has_reason = facts.get("reason", False)
     if reason_form is None and not has_reason:
         with translation.override(language):
             reason_form = UnsubscribeForm(page=page, language=language)
-    reason_action = page_url("unsubscribe_reason", page, link, language)
-    if done:
-        reason_action += f"&{urlencode({'done': done})}"
+    undo = request.GET.get("undo") if _undo_facts(request, link) else None
+    carried = urlencode({key: value for key, value in (("done", done), ("undo", undo)) if value})
+    reason_action = page_url("unsubscribe_reason", page, link, language) + (f"&{carried}" if carried else "")
     return render_page(request, "unsubscribe_done.html", {
         "pending": facts.get("pending", False),
         "reason_form": None if has_reason else reason_form,
         "reason_added": facts.get("reason_added", False),
         "reason_action": reason_action,
         "confirmation": page.text("confirmation", language),
-    }, page=page, language=language, link=link)
+        "undo_action": (page_url("unsubscribe_undo", page, link, language) + f"&{carried}") if undo else "",
+        "undo_minutes": undo_service.WINDOW_SECONDS // 60,
+        "undo_busy": undo_busy,
+    }, page=page, language=language, link=link, status=status)
+
+
+def _undo_facts(request, link) -> dict:
+    """The sealed facts of the "unsubscribed by mistake" button, or {} once its minutes are over."""
+    try:
+        return confirmations.unsealed(request.GET.get("undo"), "undo", link, max_age=undo_service.WINDOW_SECONDS)
+    except confirmations.ConfirmationExpiredError:
+        return {}
+
+
+@require_POST
+@recipient_view
+def unsubscribe_undo(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    """"I unsubscribed by mistake": withdraw the unsubscribe, or start Maileon's double opt-in (services/undo.py)."""
+    page = resolve_page(slug)
+    link = _link(request)
+    language = _language(request, page)
+    facts = _undo_facts(request, link)
+    if not facts:
+        return _see_other(request, "unsubscribe_undone", page, link, language,
+                          confirmations.token("undone", link, outcome="expired"))
+    outcome = undo_service.undo_unsubscribe(link=link, page=page, request_id=facts.get("request", ""),
+                                            email=facts.get("email", ""))
+    if outcome is undo_service.Undo.BUSY:
+        done = request.GET.get("done")
+        return _unsubscribe_done(request, page, link, language,
+                                 confirmations.read(done, "unsubscribed", link, required=False), done,
+                                 undo_busy=True, status=409)
+    if outcome is undo_service.Undo.NEEDS_ADDRESS:
+        return _see_other(request, "unsubscribe", page, link, language)  # "you are unsubscribed" + the way back
+    return _see_other(request, "unsubscribe_undone", page, link, language,
+                      confirmations.token("undone", link, outcome=outcome.value))
+
+
+@require_http_methods(["GET", "HEAD"])
+@recipient_view
+def unsubscribe_undone(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    page = resolve_page(slug)
+    link = _link(request)
+    facts = confirmations.read(request.GET.get("done"), "undone", link)
+    return render_page(request, "unsubscribe_undone.html", {
+        "outcome": facts.get("outcome", ""),
+        "profile_url": page_url("profile", page, link, _language(request, page)),
+        "undo_minutes": undo_service.WINDOW_SECONDS // 60,
+    }, page=page, language=_language(request, page), link=link)
 
 
 @require_POST
@@ -291,7 +345,7 @@ def unsubscribe_reason(request: HttpRequest, slug: str | None = None) -> HttpRes
     )
     return _see_other(request, "unsubscribe_done", page, link, language, confirmations.token(
         "unsubscribed", link, pending=facts.get("pending", False), reason=True, reason_added=True,
-    ))
+    ), undo=request.GET.get("undo"))
 
 
 @require_POST

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hmac
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import DatabaseError, IntegrityError, transaction
@@ -40,6 +40,9 @@ class UnsubscribeOutcome:
     row: UnsubscribeRequest | None  # None: the contact had already left, nothing was recorded
     delivered: bool  # Maileon has accepted it (so far: the worker may still deliver it moments later)
     repeated: bool  # an earlier submission already recorded this unsubscribe; nothing new was sent
+    # The address of the read that verified the link (None: unverified), for "unsubscribed by mistake" only:
+    # kept in no row, never in a repr (logs).
+    email: str | None = field(default=None, repr=False)
 
     @property
     def already_left(self) -> bool:
@@ -73,8 +76,9 @@ def request_unsubscribe(
         **lease, **_row_fields(link, page=page, via=via, language=language, suspected=suspected_automation),
         verified=contact is not None, **reason_fields(reason, message),
     ))
+    email = contact.email if contact is not None else None
     if repeated:
-        return UnsubscribeOutcome(row=row, delivered=row.status == Status.DELIVERED, repeated=True)
+        return UnsubscribeOutcome(row=row, delivered=row.status == Status.DELIVERED, repeated=True, email=email)
     if contact is None:
         # Maileon did not answer the read a moment ago: spare the recipient a second wait; the worker delivers.
         return UnsubscribeOutcome(row=row, delivered=False, repeated=False)
@@ -86,8 +90,8 @@ def request_unsubscribe(
         # delivers the row (a repeat Maileon already has is harmless), so the recipient is told "recorded".
         logger.warning("unsubscribe %s of contact %s: inline attempt not saved (%s); the worker takes over",
                        row.public_id, link.contact_id, _describe_database_error(error))
-        return UnsubscribeOutcome(row=row, delivered=False, repeated=False)
-    return UnsubscribeOutcome(row=row, delivered=delivered, repeated=False)
+        return UnsubscribeOutcome(row=row, delivered=False, repeated=False, email=email)
+    return UnsubscribeOutcome(row=row, delivered=delivered, repeated=False, email=email)
 
 
 # Unverified one-clicks a contact may have recorded while its link checks are blocked (see record_unverified):

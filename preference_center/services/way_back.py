@@ -41,12 +41,12 @@ def request_way_back(*, link: ContactLink, page: PageConfig, contact: Contact, e
     opt-in)."""
     if not offered(page) or not contact.has_left:
         return WayBack.NOT_OFFERED
-    if not cache.add(f"way-back:{link.contact_id}", 1, INTERVAL_SECONDS):
+    if not claim_interval(link.contact_id):
         return WayBack.ALREADY_SENT
     try:
         get_client().create_contact_by_email(email=email, doi_mailing=page.doi_mailing_key, src=page.src)
     except MaileonError as error:
-        cache.delete(f"way-back:{link.contact_id}")  # nothing was sent: the recipient may try again at once
+        release_interval(link.contact_id)  # nothing was sent: the recipient may try again at once
         if isinstance(error, RejectedError) and error.status == 400:
             # GUESS (as for the profile's opt-in): a 400 here is Maileon refusing the page's DOI mailing key.
             definitions.note_refused_doi_mailing(page.doi_mailing_key)
@@ -56,3 +56,13 @@ def request_way_back(*, link: ContactLink, page: PageConfig, contact: Contact, e
         raise
     logger.info("double opt-in requested for the way back of contact %s", link.contact_id)
     return WayBack.SENT
+
+
+def claim_interval(contact_id: int) -> bool:
+    """True if no double opt-in was asked for this contact in the last INTERVAL_SECONDS (the way back and the
+    "unsubscribed by mistake" button share it: one mail per contact, whichever asks)."""
+    return cache.add(f"way-back:{contact_id}", 1, INTERVAL_SECONDS)
+
+
+def release_interval(contact_id: int) -> None:
+    cache.delete(f"way-back:{contact_id}")
