@@ -72,8 +72,14 @@ bench: $(VENV)/.bench-installed
 		$(PY) bench/run.py $(BENCH_ARGS); \
 	fi
 
+# Every catalogue (tests/test_i18n.py checks the same list): extract from the project root, so templates/ is read
+# too, then compile; translate the new entries and run it again. The .mo files are committed.
+LANGUAGES := de en fr it es nl
+MESSAGES_IGNORE := --ignore='.venv/*' --ignore='tests/*' --ignore='staticfiles/*' --ignore='scripts/*' \
+	--ignore='bench/*'
 messages: $(VENV)/.installed
-	cd preference_center && DEBUG=1 ../$(PY) ../manage.py makemessages -l de -l en --no-obsolete
+	DEBUG=1 $(PY) manage.py makemessages $(addprefix -l ,$(LANGUAGES)) --no-obsolete $(MESSAGES_IGNORE)
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=$(VENV)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .coverage

@@ -1,9 +1,12 @@
-"""German and English are complete: every message translated, none fuzzy, the compiled .mo files current, and
+"""Every catalogue is complete: every message translated, none fuzzy, the compiled .mo files current, the
+placeholders of each translation those of its msgid, the plural forms as many as the language's header says, and
 (where xgettext exists) no string in the code that the catalogues lack.
 
-After adding strings: `python manage.py makemessages -l de -l en --no-obsolete --ignore='.venv/*'
---ignore='tests/*' --ignore='staticfiles/*' --ignore='scripts/*'`, translate, then `python manage.py
-compilemessages --ignore=.venv` and commit the .po and .mo files (a fresh clone has no gettext tools).
+After adding strings: `make messages` runs, from the project root,
+`python manage.py makemessages -l de -l en -l fr -l it -l es -l nl --no-obsolete --ignore='.venv/*'
+--ignore='tests/*' --ignore='staticfiles/*' --ignore='scripts/*' --ignore='bench/*'` and then
+`python manage.py compilemessages --ignore=.venv`. Translate the new entries in every catalogue, run it again,
+and commit the .po and .mo files (a fresh clone has no gettext tools).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import ast
 import gettext
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -19,7 +23,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LANGUAGES = ("de", "en")
+# Every language with a catalogue (the Makefile's LANGUAGES says the same for `make messages`).
+LANGUAGES = ("de", "en", "fr", "it", "es", "nl")
 
 
 def _unquote(parts: list[str]) -> str:
@@ -90,15 +95,56 @@ def test_every_message_is_translated_and_none_is_fuzzy(language):
     assert fuzzy == [], f"{language}: fuzzy messages (check, then remove the fuzzy flag)"
 
 
+# What a translation must keep of its msgid: %-placeholders (named or not), {}-placeholders and HTML tags.
+PLACEHOLDER = re.compile(
+    r"%\(\w+\)[sdif]|%[sdif]|\{\w*\}|</?(?:a|abbr|b|br|code|em|i|kbd|p|small|span|strong|time)\b[^>]*>"
+)
+# A % that is neither a placeholder nor %%: blocktranslate and `_("...") % {...}` fail on it when the page renders.
+STRAY_PERCENT = re.compile(r"%(?!\(\w+\)[sdif]|[sdif])")
+
+
+def _placeholders(text: str) -> list[str]:
+    return sorted(set(PLACEHOLDER.findall(text)))
+
+
+def _stray_percents(text: str) -> int:
+    return len(STRAY_PERCENT.findall(text.replace("%%", "")))
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_placeholders_survive_translation(language):
-    import re
-
-    placeholder = re.compile(r"%\((\w+)\)[sd]")
+    """A placeholder the msgid lacks is a KeyError at render time (a 500), one left out loses the value."""
     for entry in messages(language):
-        wanted = set(placeholder.findall(entry["msgid"]))
+        sources = [entry["msgid"]] + ([entry["msgid_plural"]] if entry["msgid_plural"] else [])
         for text in entry["msgstr"]:
-            assert set(placeholder.findall(text)) == wanted, entry["msgid"]
+            assert _placeholders(text) in [_placeholders(source) for source in sources], (
+                f"{language}: {entry['msgid']!r} translated as {text!r}")
+            assert _stray_percents(text) <= min(_stray_percents(source) for source in sources), (
+                f"{language}: a lone % in {text!r} (write %% for a percent sign)")
+
+
+def _header(language: str) -> tuple[dict[str, str], bool]:
+    entry = next(e for e in parse_po(ROOT / "locale" / language / "LC_MESSAGES" / "django.po") if e["msgid"] == "")
+    fields = dict(line.split(": ", 1) for line in entry["msgstr"][0].splitlines() if ": " in line)
+    return fields, entry["fuzzy"]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_plural_has_the_forms_its_language_needs(language):
+    """makemessages starts a catalogue with a fuzzy header and no Language: nobody has checked its Plural-Forms yet.
+    A plural with fewer forms than the formula picks shows the msgid (English) for those numbers."""
+    fields, fuzzy = _header(language)
+    assert not fuzzy, f"{language}: the header is fuzzy (check it, then remove the flag)"
+    assert fields.get("Language") == language
+    nplurals = int(re.fullmatch(r"nplurals=(\d+);.*", fields["Plural-Forms"]).group(1))
+    plural = gettext.c2py(re.search(r"plural=(.*?);?$", fields["Plural-Forms"]).group(1))
+    # Both the singular and the general plural exist, and the formula picks only forms the catalogue has.
+    assert plural(1) == 0 and plural(2) > 0
+    assert {plural(n) for n in (0, 1, 2, 5, 11, 21, 100, 1_000_000, 2_000_001)} <= set(range(nplurals))
+    plurals = [e for e in messages(language) if e["msgid_plural"] is not None]
+    assert plurals, "the catalogue has plural messages to check"
+    for entry in plurals:
+        assert len(entry["msgstr"]) == nplurals, f"{language}: {entry['msgid']!r} needs {nplurals} forms"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
