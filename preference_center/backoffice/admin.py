@@ -328,7 +328,8 @@ class UnsubscribeRequestAdmin(admin.ModelAdmin):
     list_display = ["created_at", "contact_id", "status", "via", "reason_entry", "mailing_id",
                     "attempts", "age", "short_error", "suspected", "verified", "note"]
     list_select_related = ["reason"]
-    list_filter = ["status", "via", "reason_type", "page", AgeFilter, OverdueFilter, SuspectedFilter]
+    list_filter = ["status", "via", "reason_type", "page", AgeFilter, OverdueFilter, SuspectedFilter,
+                   ("mistake_reported_at", admin.EmptyFieldListFilter)]
     search_fields = ["=contact_id", "=mailing_id"]
     search_help_text = _("A contact id or a mailing id (exact number).")
     date_hierarchy = "created_at"

@@ -245,7 +245,9 @@ def _earlier_request(link: ContactLink, now) -> UnsubscribeRequest | None:
     """An earlier request this one repeats: one Maileon has verified (the contact's wish is proven and will be
     or was delivered), or one made with the same checksum. An unverified one with another checksum is not: it
     may be a forgery made while Maileon could not check it, and must not take the genuine request's place."""
-    recent = Q(status=Status.PENDING) | Q(status=Status.DELIVERED, delivered_at__gte=now - REPEAT_WINDOW)
+    # A delivered one the recipient called a mistake is over: a new unsubscribe after they came back is new.
+    recent = Q(status=Status.PENDING) | Q(status=Status.DELIVERED, delivered_at__gte=now - REPEAT_WINDOW,
+                                          mistake_reported_at__isnull=True)
     candidates = UnsubscribeRequest.objects.filter(recent, contact_id=link.contact_id).order_by("-created_at", "-pk")
     return next((row for row in candidates if row.verified or _same_checksum(row.checksum, link.checksum)), None)
 

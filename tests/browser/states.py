@@ -104,6 +104,31 @@ def downsell(page, site, language):
     submit(page.locator("form[action^='/unsubscribe/downsell/']"))
 
 
+# --- unsubscribed by mistake
+
+
+def undo_form(page):
+    return page.locator("form[action^='/unsubscribe/undo/']")
+
+
+def mistake_withdrawn(page, site, language):
+    unsubscribe(page, site, language)
+    site.store.faults.inject(status=503, times=None)  # Maileon down: the unsubscribe waits in our outbox
+    submit(unsubscribe_form(page))
+    submit(undo_form(page))
+
+
+def mistake_confirm(page, site, language):
+    unsubscribe_done(page, site, language)
+    site.store.process_pending()  # Maileon has carried the unsubscribe out (and anonymized the contact)
+    submit(undo_form(page))
+
+
+def mistake_busy(page, site, language):
+    unsubscribe_done(page, site, language)  # accepted by Maileon, not yet carried out
+    submit(undo_form(page))
+
+
 # --- a contact who already left opens an old link
 
 
@@ -179,6 +204,9 @@ STATES = {
     "tell-us-more-errors": (tell_us_more_errors, 200),
     "reason-added": (reason_added, 200),
     "downsell": (downsell, 200),
+    "mistake-withdrawn": (mistake_withdrawn, 200),
+    "mistake-confirm": (mistake_confirm, 200),
+    "mistake-busy": (mistake_busy, 409),
     "already-unsubscribed": (already_unsubscribed, 200),
     "way-back-errors": (way_back_errors, 200),
     "way-back-sent": (way_back_sent, 200),

@@ -73,7 +73,11 @@ def test_without_reason_the_confirmation_asks_and_takes_it_later(client, default
     assert UnsubscribeRequest.objects.get(contact_id=LENA).reason_type == "no_demand"
 
 
-def test_resubscribe_link_is_offered_after_the_unsubscribe(client, default_page, maileon_sandbox, link):
+@pytest.mark.django_db(transaction=True)  # the inline delivery runs on commit: delivered, as in production
+def test_resubscribe_link_is_offered_after_the_unsubscribe(client, maileon_sandbox, link):
+    from tests.conftest import demo_default_page
+
+    default_page = demo_default_page()
     # Without a DOI mailing the "unsubscribed by mistake" button cannot bring a delivered unsubscribe back: the
     # sign-up form's link instead.
     default_page.resubscribe_url = "https://example.org/anmelden"

@@ -153,6 +153,12 @@ def test_where_maileon_kept_the_contact_it_is_updated_by_id_with_a_double_opt_in
     assert put.values("doimailing") == ["doi-standard"] and put.values("ignore_checksum") == []
     assert put.values("checksum") and put.values("id") == [str(LENA)]
 
+    # Lena confirms, and leaves again the same day: that is a new unsubscribe, not a repeat of the first.
+    lena.permission = Permission.DOUBLE_OPT_IN
+    maileon_sandbox.calls.clear()
+    unsubscribe(client, link)
+    assert [call.method for call in maileon_sandbox.changing_calls()] == ["DELETE"]
+
 
 def test_unverified_at_the_time_and_anonymized_since_the_way_back_form_asks_for_the_address(
     client, default_page, maileon_sandbox, link
