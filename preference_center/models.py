@@ -135,6 +135,13 @@ class PageConfig(models.Model):
         _("resubscribe link"), blank=True,
         help_text=_("Offered as \"unsubscribed by mistake?\" after the unsubscribe, e.g. your sign-up form."),
     )
+    pause_field = models.CharField(
+        _("pause date field"), max_length=64, blank=True,
+        help_text=_("A custom field of type date in your Maileon account, e.g. PAUSE_UNTIL. If set, the unsubscribe "
+                    "page offers to pause the newsletters for 1 or 3 months and writes the end date into this field; "
+                    "your target groups must leave out contacts whose date is today or later. Empty: no pause "
+                    "offered."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -4,7 +4,8 @@ The fake Maileon (preference_center/sandbox), three ways in:
 
 - `sandbox_store`: a fresh `SandboxStore` with the demo seed, installed as the sandbox's `default_store` for
   the test. Contacts 1001 (Erika, de), 1002 (John, en, `+` in the address), 1003 (Zoë, no permission),
-  1004 (Lena, spare for unsubscribe tests); `store.checksum_for(id)`; `store.calls`, `store.changing_calls()`;
+  1004 (Lena, spare for unsubscribe tests); `store.checksum_for(id)`; `store.calls`, `store.changing_calls()`,
+  `store.updates` (every contact update it accepted, with its decoded changes);
   `store.faults.inject(...)`; `store.process_pending()` runs queued unsubscribes now.
 - `maileon_sandbox`: that store answering every request under `settings.MAILEON_API_URL` through `responses`
   (in-process, no network). Yields the store.
@@ -82,7 +83,7 @@ def _own_caches(request):
 def demo_default_page() -> PageConfig:
     """The default page as `manage.py demo` configures it for the sandbox's demo account: fields SALUTATION,
     FIRSTNAME, LASTNAME, BIRTHDAY, Lieblingsfarbe, categories Themen and Frequenz, DOI mailing doi-standard,
-    down-sell Frequenz/Monatlicher Digest. (A fresh database holds the account-neutral seed of migration 0002,
+    down-sell Frequenz/Monatlicher Digest, pause field PAUSE_UNTIL. (A fresh database holds the account-neutral seed of migration 0002,
     which a transactional test's flush removes: it is put back first, as the migration would.)"""
     if not PageConfig.objects.filter(is_default=True).exists():
         importlib.import_module("preference_center.migrations.0002_seed").seed(django_apps, None)

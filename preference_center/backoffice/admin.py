@@ -27,6 +27,7 @@ from . import report_views, reports
 from .. import languages, links
 from .forms import (
     CATEGORY_LIST_ID,
+    DATE_FIELD_LIST_ID,
     FIELD_LIST_ID,
     PREFERENCE_LIST_ID,
     MaileonChoices,
@@ -126,7 +127,7 @@ class PageConfigAdmin(admin.ModelAdmin):
             "fields": ["email_editable"],
             "description": _("The fields and preference groups of the profile form are listed below this form."),
         }),
-        (_("Unsubscribe page"), {"fields": ["newsletter_account_ids", "resubscribe_url"]}),
+        (_("Unsubscribe page"), {"fields": ["newsletter_account_ids", "resubscribe_url", "pause_field"]}),
         (_("Down-sell"), {
             "fields": ["downsell_profile_link", "downsell_category", "downsell_preference"],
             "description": _("Offer fewer mails before the unsubscribe button. The button's text is among the "
@@ -186,6 +187,7 @@ class PageConfigAdmin(admin.ModelAdmin):
         context.update(
             maileon=_maileon_choices(request),
             field_list_id=FIELD_LIST_ID,
+            date_field_list_id=DATE_FIELD_LIST_ID,
             category_list_id=CATEGORY_LIST_ID,
             preference_list_id=PREFERENCE_LIST_ID,
         )

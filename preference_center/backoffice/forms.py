@@ -31,6 +31,7 @@ def _in_every_language(name: str) -> list[str]:
 FIELD_LIST_ID = "pc-maileon-fields"
 CATEGORY_LIST_ID = "pc-maileon-categories"
 PREFERENCE_LIST_ID = "pc-maileon-preferences"
+DATE_FIELD_LIST_ID = "pc-maileon-date-fields"
 
 # Maileon's custom field types (maileon-api.md §2.8) -> how our form shows and checks them.
 CUSTOM_TYPE_TO_FIELD_TYPE = {
@@ -56,6 +57,11 @@ class MaileonChoices:
     @property
     def standard_fields(self) -> list[tuple[str, str]]:
         return [(name, str(spec.label)) for name, spec in STANDARD_FIELDS.items()]
+
+    @property
+    def date_fields(self) -> list[str]:
+        """The custom fields a pause can be written into."""
+        return [name for name, field_type in self.custom_fields.items() if field_type == "date"]
 
 
 def load_maileon_choices() -> MaileonChoices:
@@ -258,6 +264,7 @@ class PageConfigForm(MaileonAwareForm):
         widgets = {
             "downsell_category": _listed(CATEGORY_LIST_ID),
             "downsell_preference": _listed(PREFERENCE_LIST_ID),
+            "pause_field": _listed(DATE_FIELD_LIST_ID),
             "primary_colour": forms.TextInput(attrs={"type": "color"}),
         }
 
@@ -306,7 +313,22 @@ class PageConfigForm(MaileonAwareForm):
             elif preference not in self.maileon.preferences.get(category, {}):
                 self.add_error("downsell_preference", _("Category %(category)s has no preference %(name)s.")
                                % {"category": category, "name": preference})
+        self._check_pause_field(cleaned)
         return cleaned
+
+    def _check_pause_field(self, cleaned: dict) -> None:
+        """A pause is a date that target groups compare with today: it needs a custom field of type date."""
+        name = (cleaned.get("pause_field") or "").strip()
+        cleaned["pause_field"] = name
+        if not name or not self.maileon.reachable:
+            return
+        field_type = self.maileon.custom_fields.get(name)
+        if field_type is None:
+            self.add_error("pause_field", _("Your Maileon account has no custom field named %(name)s (names are "
+                                            "case-sensitive).") % {"name": name})
+        elif field_type != "date":
+            self.add_error("pause_field", _("%(name)s is a custom field of type %(type)s; a pause needs one of type "
+                                            "date.") % {"name": name, "type": field_type})
 
     def save(self, commit=True):
         if self.cleaned_data.get("remove_logo"):

@@ -2,7 +2,7 @@
 
 The seed migration gives every database a page that works with any Maileon account. The sandbox's account has
 more to show: preference categories Themen and Frequenz, the custom field Lieblingsfarbe, the DOI mailing
-doi-standard and a down-sell. `manage.py demo` adds them, in sandbox mode only, so these names never reach a
+doi-standard, a down-sell and the pause date field PAUSE_UNTIL. `manage.py demo` adds them, in sandbox mode only, so these names never reach a
 database that talks to a real account. Idempotent, and it leaves a page a developer has already changed alone.
 """
 
@@ -21,6 +21,7 @@ PAGE = {
     "doi_mailing_key": "doi-standard",
     "downsell_category": "Frequenz",
     "downsell_preference": "Monatlicher Digest",
+    "pause_field": "PAUSE_UNTIL",
 }
 
 # The page's texts in every language the pages speak: (profile intro, unsubscribe confirmation, down-sell button).
@@ -88,12 +89,14 @@ GROUPS = [
 
 
 def untouched(page: PageConfig) -> bool:
-    """Still as the seed migration left it: no categories, no custom fields, no DOI mailing, no down-sell."""
+    """Still as the seed migration left it: no categories, no custom fields, no DOI mailing, no down-sell, no
+    pause field."""
     return not (
         page.preference_groups.exists()
         or page.fields.filter(source="custom").exists()
         or page.doi_mailing_key
         or page.downsell_category
+        or page.pause_field
     )
 
 

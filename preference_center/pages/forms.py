@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from django import forms
 from django.core.validators import RegexValidator
 from django.forms.renderers import Jinja2
+from django.utils import dateformat
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..services.standard_fields import STANDARD_FIELDS, TEXT_MAX_LENGTH
@@ -189,23 +191,24 @@ class ProfileForm(AccessibleFormMixin, forms.Form):
         fit: PageFit,
         data=None,
         disabled: bool = False,
+        topics_only: bool = False,
     ) -> None:
         super().__init__(data=data)
         self.page, self.contact, self.language = page, contact, language
         self.entries: list[FieldEntry] = []
         self.preference_entries: list[PreferenceEntry] = []
 
-        if page.email_editable:
+        if page.email_editable and not topics_only:
             self.fields["email"] = forms.EmailField(
                 label=_("Email address"), max_length=EMAIL_MAX_LENGTH, initial=contact.email,
                 widget=forms.EmailInput(attrs={"autocomplete": "email"}),
             )
         # Only what the account has (services.page_fit): a name renamed in Maileon is left out, not an error.
-        for profile_field in fit.fields:
+        for profile_field in () if topics_only else fit.fields:
             self._add_contact_field(profile_field)
         for group_fit in fit.groups:
             self._add_preference_group(group_fit.group, group_fit.preferences)
-        if offers_opt_in(fit, contact):
+        if offers_opt_in(fit, contact) and not topics_only:
             self.fields["opt_in"] = forms.BooleanField(
                 required=False, label=_("Yes, send me the newsletter."),
                 help_text=_("We will send you an email; please confirm the subscription there."),
@@ -336,6 +339,39 @@ def changed_labels(page: PageConfig, language: str, *, fields, categories, email
                if group.category in set(categories)]
     return labels
 
+
+class TopicsForm(ProfileForm):
+    """"Stop only what annoys me" on the unsubscribe page: the page's preference groups as the profile shows them
+    (current values ticked), nothing else; saved like the profile, only what changed."""
+
+    def __init__(self, *, page: PageConfig, contact: Contact, language: str, fit: PageFit, data=None,
+                 disabled: bool = False) -> None:
+        super().__init__(page=page, contact=contact, language=language, fit=fit, data=data, disabled=disabled,
+                         topics_only=True)
+
+    @staticmethod
+    def changed_topics(changes: ContactChanges, fit: PageFit) -> list[list]:
+        """What was switched, for the confirmation: [category, name, Maileon's description, now on]. The
+        description travels along, so the confirmation labels it in either language without asking Maileon."""
+        described = {(d.category, d.name): d.description for group in fit.groups for d in group.preferences}
+        return [[p.category, p.name, described.get((p.category, p.name), ""), bool(p.value)]
+                for p in changes.preferences]
+
+
+def topic_labels(page: PageConfig, language: str, topics) -> tuple[list[str], list[str]]:
+    """(switched off, switched on): the labels of `TopicsForm.changed_topics` as the page shows them."""
+    groups = {group.category: group.labels(language) for group in page.preference_groups.all()}
+    off, on = [], []
+    for category, name, description, now_on in topics:
+        label = groups.get(category, {}).get(name) or description or name
+        (on if now_on else off).append(label)
+    return off, on
+
+
+def long_date(day: datetime.date) -> str:
+    """6 March 2027, 6. März 2027: the day in the active language's words."""
+    # Translators: a date in Django's date format characters (j day, F month name, Y year), e.g. "j. F Y" in German.
+    return dateformat.format(day, gettext("j F Y"))
 
 
 

@@ -6,14 +6,17 @@ the marketer left them to Maileon (whose definitions a preview must not fetch).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from .forms import ProfileForm, UnsubscribeForm
+from .forms import ProfileForm, TopicsForm, UnsubscribeForm, long_date
 from ..maileon import Contact, Permission, Preference, PreferenceDefinition
 from ..models import FieldSource, FieldType, PageConfig
 from .rendering import render_page
+from ..services import pause
 from ..services.page_fit import PageFit
 
 SAMPLE_STANDARD = {
@@ -76,12 +79,22 @@ def profile_preview(request: HttpRequest, page: PageConfig, language: str) -> Ht
 
 
 def unsubscribe_preview(request: HttpRequest, page: PageConfig, language: str) -> HttpResponse:
+    preferences = _sample_preferences(page)
+    contact = replace(_sample_contact(page, preferences, language), permission=Permission.DOUBLE_OPT_IN)
     with translation.override(language):
         form = UnsubscribeForm(page=page, language=language, disabled=True)
+        topics_form = TopicsForm(page=page, contact=contact, language=language,
+                                 fit=PageFit.assumed(page, preferences), disabled=True)
+        pause_options = [(months, long_date(pause.add_months(pause.today(), months))) for months in pause.PAUSE_MONTHS]
+    topics_form = topics_form if topics_form.preference_entries else None
     return _previewable(render_page(request, "unsubscribe.html", {
         "form": form, "preview": True, "masked_email": "e•••@example.org", "served": "",
         "intro": page.text("unsubscribe_intro", language),
         "profile_url": "#" if page.downsell_profile_link else "",
         "downsell_action": "#" if page.offers_downsell_switch else "",
         "downsell_label": page.text("downsell_label", language) or page.downsell_preference,
+        "alternatives": bool(topics_form or page.pause_field),
+        "topics_form": topics_form,
+        "pause": bool(page.pause_field),
+        "pause_options": pause_options,
     }, page=page, language=language, switcher=False))

@@ -27,7 +27,8 @@ def asset_version(page: PageConfig) -> str:
 
 # After a POST the switcher leads to the GET page the form belongs to (a POST-only address would answer 405).
 _GET_PAGE_OF_POST = {"unsubscribe_reason": "unsubscribe_done", "unsubscribe_undo": "unsubscribe_done",
-                     "unsubscribe_downsell": "unsubscribe", "resubscribe": "profile",
+                     "unsubscribe_downsell": "unsubscribe", "unsubscribe_topics": "unsubscribe",
+                     "unsubscribe_pause": "unsubscribe", "resubscribe": "profile",
                      "unsubscribe_one_click": "unsubscribe"}
 # What a page's query carries besides the link itself: the confirmation's token and the "unsubscribed by mistake"
 # button's sealed one (confirmations.py).

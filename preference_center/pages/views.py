@@ -6,10 +6,11 @@ caching, framing per CSP, the origin guard instead of the CSRF cookie, and the o
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from urllib.parse import urlencode
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, HttpResponseRedirect
@@ -22,15 +23,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import automation, confirmations, errors, security, throttle
 from .. import links
 from . import language as languages
-from .forms import ProfileForm, ResubscribeForm, UnsubscribeForm, changed_labels
-from ..maileon import Contact, Permission
+from .forms import ProfileForm, ResubscribeForm, TopicsForm, UnsubscribeForm, changed_labels, long_date, topic_labels
+from ..maileon import Contact, Permission, UnavailableError
 from ..models import PageConfig, Via
 from .page_cache import UnknownPageError
 from .rendering import page_url, render_page, resolve_page
+from ..services import pause as pause_service
 from ..services import profile as profile_service
 from ..services import undo as undo_service
 from ..services import unsubscribe as unsubscribe_service
 from ..services import way_back
+
+logger = logging.getLogger(__name__)
 
 READ_METHODS = ("GET", "HEAD")
 
@@ -190,31 +194,68 @@ def resubscribe_sent(request: HttpRequest, slug: str | None = None) -> HttpRespo
 # --- unsubscribe
 
 
-def _unsubscribe_page(request, page, link, language, form, contact: Contact) -> HttpResponse:
-    # "Fewer emails instead?" only for who gets newsletters; the switch only for who does not have it yet.
-    gets_newsletters = contact.permission not in (None, Permission.NONE)
+def _gets_newsletters(contact: Contact) -> bool:
+    return contact.permission not in (None, Permission.NONE)
+
+
+def _unsubscribe_page(request, page, link, language, view: profile_service.ProfileView, *, form=None,
+                      topics_form=None, not_saved: str = "", status: int = 200) -> HttpResponse:
+    """The unsubscribe page. Before the unsubscribe, for who gets newsletters: their topics (current values
+    ticked) and a pause where the page and the account have them, and "fewer emails instead?"; the unsubscribe
+    itself stays one click away (a link at the top jumps to it). `not_saved`: "topics" or "pause", which a
+    Maileon that did not answer could not save; the recipient's choice is shown again."""
+    contact = view.contact
+    stays_possible = _gets_newsletters(contact)
+    with translation.override(language):
+        form = form or UnsubscribeForm(page=page, language=language)
+        if topics_form is None and stays_possible and view.fit.groups:
+            topics_form = TopicsForm(page=page, contact=contact, language=language, fit=view.fit)
+        pause = pause_service.state(contact, page) if stays_possible and view.fit.pause else None
+        pause_options = [(months, long_date(until)) for months, until in pause.options] if pause else []
+        paused_until = long_date(pause.until) if pause and pause.until else ""
+    topics_form = topics_form if topics_form is not None and topics_form.preference_entries else None
     return render_page(request, "unsubscribe.html", {
         "form": form,
         "masked_email": mask_email(contact.email),
-        "action": _action(request, link, language),
+        # Always the unsubscribe address: this page also answers the one-click URL opened in a browser (GET) and
+        # the topics, pause and down-sell POSTs, whose addresses take no unsubscribe.
+        "action": page_url("unsubscribe", page, link, language),
         "served": automation.served_stamp(),
         "intro": page.text("unsubscribe_intro", language),
         "profile_url": (page_url("profile", page, link, language)
-                        if page.downsell_profile_link and gets_newsletters else ""),
+                        if page.downsell_profile_link and stays_possible else ""),
         "downsell_action": (page_url("unsubscribe_downsell", page, link, language)
                             if profile_service.downsell_suits(page, contact) else ""),
         "downsell_label": page.text("downsell_label", language) or page.downsell_preference,
-    }, page=page, language=language, link=link)
+        "alternatives": bool(topics_form or pause),
+        "topics_form": topics_form,
+        "topics_action": page_url("unsubscribe_topics", page, link, language),
+        "pause": pause is not None,
+        "pause_options": pause_options,
+        "paused_until": paused_until,
+        "pause_action": page_url("unsubscribe_pause", page, link, language),
+        "not_saved": not_saved,
+        # "Try again" posts the pause chosen once more (a button leaves no choice visible on the page).
+        "retry_url": request.get_full_path(),
+        "retry_method": "post",
+        "resubmission": [(name, value) for name, value in request.POST.items()] if not_saved == "pause" else [],
+    }, page=page, language=language, link=link, status=status)
+
+
+def _not_saved(request, page, link, language, view, error: UnavailableError, what: str, **forms) -> HttpResponse:
+    """Maileon did not take a topics or pause save (the read a moment before went through): the page again, with
+    the recipient's choice and a "try again", instead of a page that forgets it."""
+    logger.warning("Maileon unavailable in %s, status %s (contact %s): %s not saved, the page shows the choice again",
+                   error.operation, error.status, link.contact_id, what)
+    return _unsubscribe_page(request, page, link, language, view, not_saved=what, status=503, **forms)
 
 
 def _show_unsubscribe(request, page, link) -> HttpResponse:
-    contact = profile_service.read_contact(link=link, page=page)  # a bad link fails before anyone picks a reason
-    language = _language(request, page, contact)
-    if contact.has_left:
+    view = profile_service.load_unsubscribe(link=link, page=page)  # a bad link fails before anyone picks a reason
+    language = _language(request, page, view.contact)
+    if view.contact.has_left:
         return _already_left(request, page, link, language)
-    with translation.override(language):
-        form = UnsubscribeForm(page=page, language=language)
-    return _unsubscribe_page(request, page, link, language, form, contact)
+    return _unsubscribe_page(request, page, link, language, view)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -229,10 +270,10 @@ def unsubscribe(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     with translation.override(language):
         form = UnsubscribeForm(page=page, language=language, data=request.POST)
         if not form.is_valid():
-            contact = profile_service.read_contact(link=link, page=page)
-            if contact.has_left:
+            view = profile_service.load_unsubscribe(link=link, page=page)
+            if view.contact.has_left:
                 return _already_left(request, page, link, language)
-            return _unsubscribe_page(request, page, link, language, form, contact)
+            return _unsubscribe_page(request, page, link, language, view, form=form)
     outcome = unsubscribe_service.request_unsubscribe(
         link=link, page=page, reason=form.cleaned_data["reason"], message=form.cleaned_data["message"],
         via=Via.PAGE, language=language, suspected_automation=automation.assess(request, via_page=True),
@@ -358,15 +399,13 @@ def unsubscribe_downsell(request: HttpRequest, slug: str | None = None) -> HttpR
     link = _link(request)
     # Verified by a read first: the PUT alone would leave the checksum check to Maileon, and a forged link
     # must not cause a changing call at all.
-    contact = profile_service.read_contact(link=link, page=page)
-    language = _language(request, page, contact)
-    if contact.has_left:
+    view = profile_service.load_unsubscribe(link=link, page=page)
+    language = _language(request, page, view.contact)
+    if view.contact.has_left:
         return _already_left(request, page, link, language)
-    if not profile_service.downsell_suits(page, contact):
+    if not profile_service.downsell_suits(page, view.contact):
         # Not (or no longer) offered to this contact: show the page as it is now, change nothing.
-        with translation.override(language):
-            form = UnsubscribeForm(page=page, language=language)
-        return _unsubscribe_page(request, page, link, language, form, contact)
+        return _unsubscribe_page(request, page, link, language, view)
     profile_service.switch_to_downsell(link=link, page=page)
     return _see_other(request, "unsubscribe_downsell_done", page, link, language,
                       confirmations.token("downsell", link))
@@ -383,6 +422,106 @@ def unsubscribe_downsell_done(request: HttpRequest, slug: str | None = None) -> 
         "choice": page.text("downsell_label", language) or page.downsell_preference,
         "profile_url": page_url("profile", page, link, language),
         "unsubscribe_url": page_url("unsubscribe", page, link, language),
+    }, page=page, language=language, link=link)
+
+
+# --- stop only what annoys me, pause instead of leaving (on the unsubscribe page)
+
+
+@require_POST
+@recipient_view
+def unsubscribe_topics(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    """"Save my topics" on the unsubscribe page: like the profile's save, only the preferences that changed."""
+    page = resolve_page(slug)
+    if not page.preference_groups.all():
+        raise UnknownPageError(page.slug)
+    link = _link(request)
+    view = profile_service.load_unsubscribe(link=link, page=page)  # proves the link before anything is written
+    language = _language(request, page, view.contact)
+    if view.contact.has_left:
+        return _already_left(request, page, link, language)
+    with translation.override(language):
+        form = TopicsForm(page=page, contact=view.contact, language=language, fit=view.fit, data=request.POST)
+        valid = form.is_valid()
+    if not (_gets_newsletters(view.contact) and form.preference_entries):
+        # Not (or no longer) offered to this contact: show the page as it is now, change nothing.
+        return _unsubscribe_page(request, page, link, language, view)
+    if not valid:
+        return _unsubscribe_page(request, page, link, language, view, topics_form=form)
+    try:
+        result = profile_service.update_profile(link=link, page=page, view=view, changes=form.changes(),
+                                                opt_in=False)
+    except UnavailableError as error:
+        return _not_saved(request, page, link, language, view, error, "topics", topics_form=form)
+    return _see_other(request, "unsubscribe_topics_done", page, link, language, confirmations.token(
+        "topics", link, topics=TopicsForm.changed_topics(result.changes, view.fit),
+    ))
+
+
+@require_http_methods(["GET", "HEAD"])
+@recipient_view
+def unsubscribe_topics_done(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    """Which topics are now off and on (post/redirect/get), from the confirmation's token."""
+    page = resolve_page(slug)
+    link = _link(request)
+    facts = confirmations.read(request.GET.get("done"), "topics", link)
+    language = _language(request, page)
+    with translation.override(language):
+        off, on = topic_labels(page, language, facts.get("topics", ()))
+    return render_page(request, "unsubscribe_topics_saved.html", {
+        "off": off, "on": on,
+        "unsubscribe_url": page_url("unsubscribe", page, link, language) + "#unsubscribe-all",
+    }, page=page, language=language, link=link)
+
+
+PAUSE_CHOICES = {str(months): months for months in pause_service.PAUSE_MONTHS}
+END_PAUSE = "end"
+
+
+@require_POST
+@recipient_view
+def unsubscribe_pause(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    """"Pause instead of leaving": writes the end of the pause (or clears it: "end") into the page's date field."""
+    page = resolve_page(slug)
+    if not page.pause_field:
+        raise UnknownPageError(page.slug)
+    link = _link(request)
+    view = profile_service.load_unsubscribe(link=link, page=page)  # proves the link, reads the current pause
+    language = _language(request, page, view.contact)
+    if view.contact.has_left:
+        return _already_left(request, page, link, language)
+    choice = request.POST.get("pause", "")
+    offered = view.fit.pause and _gets_newsletters(view.contact)
+    if not offered or not (choice in PAUSE_CHOICES or choice == END_PAUSE):
+        # Not (or no longer) offered, or no choice made: show the page as it is now, change nothing.
+        return _unsubscribe_page(request, page, link, language, view)
+    until = None
+    try:
+        if choice == END_PAUSE:
+            if pause_service.paused_until(view.contact, page) is not None:
+                pause_service.end_pause(link=link, page=page)
+        else:
+            until = pause_service.pause(link=link, page=page, contact=view.contact, months=PAUSE_CHOICES[choice])
+    except UnavailableError as error:
+        return _not_saved(request, page, link, language, view, error, "pause")
+    return _see_other(request, "unsubscribe_pause_done", page, link, language, confirmations.token(
+        "pause", link, until=until.isoformat() if until else "",
+    ))
+
+
+@require_http_methods(["GET", "HEAD"])
+@recipient_view
+def unsubscribe_pause_done(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    """"Paused until …" or "your pause has ended" (post/redirect/get), with the way to unsubscribe anyway."""
+    page = resolve_page(slug)
+    link = _link(request)
+    facts = confirmations.read(request.GET.get("done"), "pause", link)
+    language = _language(request, page)
+    with translation.override(language):
+        until = long_date(date.fromisoformat(facts["until"])) if facts.get("until") else ""
+    return render_page(request, "unsubscribe_paused.html", {
+        "until": until,
+        "unsubscribe_url": page_url("unsubscribe", page, link, language) + "#unsubscribe-all",
     }, page=page, language=language, link=link)
 
 

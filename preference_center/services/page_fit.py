@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from .standard_fields import STANDARD_FIELDS
-from ..maileon import PreferenceDefinition
+from ..maileon import CustomFieldType, PreferenceDefinition
 from ..models import FieldSource, PageConfig, PreferenceGroup, ProfileField
 from . import definitions
 
@@ -30,6 +30,7 @@ class MissingKind(enum.Enum):
     PREFERENCE = _("preference")
     DOWNSELL = _("down-sell preference")
     DOI_MAILING = _("double opt-in mailing")
+    PAUSE_FIELD = _("pause date field (a custom field of type date)")
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class PageFit:
     downsell: bool  # the page's down-sell switch exists in the account
     doi_mailing: bool  # the page names a DOI mailing Maileon has not refused
     missing: tuple[Missing, ...] = ()
+    pause: bool = False  # the page's pause field is a date field of the account: "pause instead of leaving"
 
     @property
     def standard_field_names(self) -> list[str]:
@@ -76,7 +78,7 @@ class PageFit:
         not ask Maileon)."""
         groups = tuple(GroupFit(g, tuple(preferences.get(g.category, ()))) for g in page.preference_groups.all())
         return cls(fields=tuple(page.fields.all()), groups=groups, downsell=page.offers_downsell_switch,
-                   doi_mailing=bool(page.doi_mailing_key))
+                   doi_mailing=bool(page.doi_mailing_key), pause=bool(page.pause_field))
 
 
 def fit(page: PageConfig) -> PageFit:
@@ -114,8 +116,19 @@ def fit(page: PageConfig) -> PageFit:
     if page.doi_mailing_key and not doi_mailing:
         missing.append(Missing(MissingKind.DOI_MAILING, page.doi_mailing_key))
 
+    # A pause is a date that target groups compare with today: a field of another type would take the value
+    # and filter nothing, so it counts as missing.
+    pause = bool(page.pause_field) and _date_field_exists(page.pause_field, custom)
+    if page.pause_field and not pause:
+        missing.append(Missing(MissingKind.PAUSE_FIELD, page.pause_field))
+
     _warn_once(page, missing)
-    return PageFit(tuple(fields), tuple(groups), downsell, doi_mailing, tuple(missing))
+    return PageFit(tuple(fields), tuple(groups), downsell, doi_mailing, tuple(missing), pause)
+
+
+def _date_field_exists(name: str, custom: dict[str, CustomFieldType] | None) -> bool:
+    custom = definitions.custom_fields() if custom is None else custom
+    return custom.get(name) is CustomFieldType.DATE
 
 
 def _downsell_exists(page: PageConfig) -> bool:

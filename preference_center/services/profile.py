@@ -54,16 +54,21 @@ def load_profile(*, link: ContactLink, page: PageConfig) -> ProfileView:
     return ProfileView(contact, page_fit)
 
 
-def read_contact(*, link: ContactLink, page: PageConfig | None = None) -> Contact:
-    """The smallest read that proves the link (address, permission status and LOCALE), e.g. for the unsubscribe
-    page; with `page`, also the category of its down-sell switch (offered only to who does not have it yet)."""
-    if page is None:
-        return _read(link, _Names(standard=(LOCALE_FIELD,)))
-    category = page.downsell_category
-    contact, _fit = _read_with_recheck(link, page, lambda fitted: _Names(
-        standard=(LOCALE_FIELD,), categories=(category,) if fitted.downsell else ()
+def read_contact(*, link: ContactLink) -> Contact:
+    """The smallest read that proves the link (address, permission status and LOCALE), e.g. for the way back."""
+    return _read(link, _Names(standard=(LOCALE_FIELD,)))
+
+
+def load_unsubscribe(*, link: ContactLink, page: PageConfig) -> ProfileView:
+    """One read for the unsubscribe page: LOCALE, the page's preference categories (its topics, current values
+    shown, and the down-sell's category) and its pause field, as far as the account has them. It proves the link
+    too, so the page's writes (topics, pause, down-sell) follow it."""
+    contact, page_fit = _read_with_recheck(link, page, lambda fitted: _Names(
+        standard=(LOCALE_FIELD,),
+        custom=(page.pause_field,) if fitted.pause else (),
+        categories=(*dict.fromkeys([*fitted.categories, *([page.downsell_category] if fitted.downsell else [])]),),
     ))
-    return contact
+    return ProfileView(contact, page_fit)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ Maileon is down; what they pick is checked against the account and the type foll
 
 from __future__ import annotations
 
+import pytest
 from django.urls import reverse
 
 from preference_center.models import FieldSource, FieldType, PageConfig, ProfileField
@@ -118,3 +119,31 @@ def test_the_down_sell_switch_needs_category_and_preference(staff_client, maileo
     response = staff_client.post(ADD_URL, page_form_data(downsell_category="Frequenz"))
     assert response.status_code == 200
     assert "needs both a category and a preference" in _errors(response)
+
+
+def test_the_pause_field_is_picked_from_the_accounts_date_fields(staff_client, maileon_sandbox):
+    content = staff_client.get(ADD_URL).content.decode()
+    date_fields = content[content.index('<datalist id="pc-maileon-date-fields">'):]
+    date_fields = date_fields[:date_fields.index("</datalist>")]
+    assert '<option value="PAUSE_UNTIL">' in date_fields and '<option value="Kunde_seit">' in date_fields
+    assert "Lieblingsfarbe" not in date_fields
+    assert 'list="pc-maileon-date-fields"' in content
+
+    assert staff_client.post(ADD_URL, page_form_data(pause_field=" PAUSE_UNTIL ")).status_code == 302
+    assert PageConfig.objects.get(slug="kampagne").pause_field == "PAUSE_UNTIL"
+
+
+@pytest.mark.parametrize("name, message", [
+    ("Lieblingsfarbe", "Lieblingsfarbe is a custom field of type string; a pause needs one of type date."),
+    ("pause_until", "no custom field named pause_until"),  # names are case-sensitive
+])
+def test_a_pause_field_that_is_no_date_field_of_the_account_is_refused(staff_client, maileon_sandbox, name,
+                                                                       message):
+    response = staff_client.post(ADD_URL, page_form_data(pause_field=name))
+    assert response.status_code == 200 and message in _errors(response)
+    assert not PageConfig.objects.filter(slug="kampagne").exists()
+
+
+def test_the_pause_field_may_be_typed_while_maileon_is_down(staff_client, maileon_down):
+    assert staff_client.post(ADD_URL, page_form_data(pause_field="PAUSE_UNTIL")).status_code == 302
+    assert PageConfig.objects.get(slug="kampagne").pause_field == "PAUSE_UNTIL"

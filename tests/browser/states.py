@@ -9,6 +9,7 @@ both languages.
 from __future__ import annotations
 
 from preference_center.pages import throttle
+from preference_center.services import pause as pause_service
 from preference_center.models import UnsubscribeReason
 
 from .conftest import ERIKA, LENA
@@ -129,6 +130,55 @@ def mistake_busy(page, site, language):
     submit(undo_form(page))
 
 
+# --- stop only what annoys me, pause instead of leaving
+
+
+def topics_form(page):
+    return page.locator("form[action^='/unsubscribe/topics/']")
+
+
+def pause_form(page):
+    return page.locator("form[action^='/unsubscribe/pause/']")
+
+
+def press(form, value: str) -> None:
+    """Press the form's button that sends this value (the pause form has one per choice)."""
+    form.locator(f"button[value='{value}']").click()
+    form.page.wait_for_load_state()
+
+
+def unsubscribe_topics(page, site, language):
+    """Erika's unsubscribe page: her topics ticked as Maileon has them, the pause, the down-sell, then leaving."""
+    page.goto(site.unsubscribe(ERIKA, lang=language))
+
+
+def unsubscribe_paused(page, site, language):
+    until = pause_service.add_months(pause_service.today(), 1)
+    site.store.contact(ERIKA).custom_fields["PAUSE_UNTIL"] = until.isoformat()
+    unsubscribe_topics(page, site, language)
+
+
+def topics_saved(page, site, language):
+    unsubscribe_topics(page, site, language)
+    form = topics_form(page)
+    form.locator("input[type=checkbox][value=Technik]").uncheck()
+    form.locator("input[type=checkbox][value=Reisen]").check()
+    submit(form)
+
+
+def topics_not_saved(page, site, language):
+    unsubscribe_topics(page, site, language)
+    form = topics_form(page)
+    form.locator("input[type=checkbox][value=Technik]").uncheck()
+    site.store.faults.inject(status=503, times=None, method="PUT")  # the read passes, the save does not
+    submit(form)
+
+
+def paused(page, site, language):
+    unsubscribe_topics(page, site, language)
+    press(pause_form(page), "3")
+
+
 # --- a contact who already left opens an old link
 
 
@@ -207,6 +257,11 @@ STATES = {
     "mistake-withdrawn": (mistake_withdrawn, 200),
     "mistake-confirm": (mistake_confirm, 200),
     "mistake-busy": (mistake_busy, 409),
+    "unsubscribe-topics": (unsubscribe_topics, 200),
+    "unsubscribe-paused": (unsubscribe_paused, 200),
+    "topics-saved": (topics_saved, 200),
+    "topics-not-saved": (topics_not_saved, 503),
+    "paused": (paused, 200),
     "already-unsubscribed": (already_unsubscribed, 200),
     "way-back-errors": (way_back_errors, 200),
     "way-back-sent": (way_back_sent, 200),

@@ -51,6 +51,7 @@ def test_lists_custom_field_definitions_with_their_types(sandbox):
         "Kunde_seit": CustomFieldType.DATE,
         "VIP": CustomFieldType.BOOLEAN,
         "Rabatt": CustomFieldType.FLOAT,
+        "PAUSE_UNTIL": CustomFieldType.DATE,
     }
 
 

@@ -170,13 +170,19 @@ def test_link_failures_are_throttled_per_address(client, default_page, maileon_s
     assert maileon_sandbox.calls == []
 
 
-@pytest.mark.parametrize("language, text", [("de", "Änderungen speichern"), ("en", "Save changes")])
-def test_previews_render_the_real_templates_without_maileon(rf, default_page, maileon_sandbox, language, text):
+@pytest.mark.parametrize("language, text, topics, pause", [
+    ("de", "Änderungen speichern", "Meine Themen speichern", "1 Monat pausieren"),
+    ("en", "Save changes", "Save my topics", "Pause for 1 month"),
+])
+def test_previews_render_the_real_templates_without_maileon(rf, default_page, maileon_sandbox, language, text,
+                                                            topics, pause):
     request = rf.get("/admin/preview/")
     profile = previews.profile_preview(request, default_page, language).content.decode()
     unsubscribe = previews.unsubscribe_preview(request, default_page, language).content.decode()
     assert text in profile and "disabled" in profile and "action=" not in profile
     assert "e•••@example.org" in unsubscribe
+    # The unsubscribe page's alternatives as a recipient sees them, but nothing posts anywhere.
+    assert topics in unsubscribe and pause in unsubscribe and "action=" not in unsubscribe
     assert maileon_sandbox.calls == []
 
 

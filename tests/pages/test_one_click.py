@@ -124,6 +124,17 @@ def test_get_and_head_show_the_normal_unsubscribe_page(client, default_page, mai
     assert not UnsubscribeRequest.objects.exists() and maileon_sandbox.changing_calls() == []
 
 
+@pytest.mark.parametrize("path", PATHS)
+def test_the_page_a_browser_opens_at_the_one_click_url_unsubscribes_through_the_page(client, default_page,
+                                                                                      maileon_sandbox, link, path):
+    """Its form posts to the unsubscribe page, not back to the one-click URL (which takes only the RFC 8058 body)."""
+    page = client.get(f"{path}?{link(LENA, lang='en')}")
+    action, data = form_data(page, "/unsubscribe/?")  # the default page's own address
+    done = client.post(action, data)
+    assert done.status_code == 200 and "Your unsubscribe is being processed" in done.content.decode()
+    assert UnsubscribeRequest.objects.get(contact_id=LENA).via == Via.PAGE
+
+
 @pytest.mark.usefixtures("checksum_reads")
 @pytest.mark.parametrize("query, status", [
     (f"contactid={LENA}&checksum=tampered", 404),

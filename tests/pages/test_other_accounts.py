@@ -76,10 +76,10 @@ def test_a_page_naming_what_the_account_lacks_shows_the_rest(client, default_pag
     assert _names_asked(other_account) == []  # never asks Maileon for a name it lacks
     warnings = [record.getMessage() for record in caplog.records]
     # One warning per missing name and process, not one per view.
-    assert sorted(warnings) == sorted(set(warnings)) and len(warnings) == 4
+    assert sorted(warnings) == sorted(set(warnings)) and len(warnings) == 5
     assert any("'Lieblingsfarbe'" in w for w in warnings) and any("'Themen'" in w for w in warnings)
     assert any("'Frequenz/Monatlicher Digest'" in w for w in warnings)
-    assert any("'Frequenz'" in w for w in warnings)
+    assert any("'Frequenz'" in w for w in warnings) and any("pause field 'PAUSE_UNTIL'" in w for w in warnings)
 
 
 def test_saving_sends_only_what_the_account_has(client, default_page, other_account, link, put_bodies):
@@ -189,7 +189,7 @@ def test_the_admin_lists_what_the_account_lacks(admin_client, default_page, othe
     assert response.status_code == 200 and heading in html
     start = html.index('id="maileon-missing"')
     listed = html[start:html.index("</ul>\n  </li>", start)]
-    for name in ("Lieblingsfarbe", "Themen", "Frequenz", "Frequenz/Monatlicher Digest"):
+    for name in ("Lieblingsfarbe", "Themen", "Frequenz", "Frequenz/Monatlicher Digest", "PAUSE_UNTIL"):
         assert f": {name}</li>" in listed
 
 
@@ -205,7 +205,7 @@ def test_check_pages_names_what_is_missing_and_fails(default_page, other_account
     assert failed.value.returncode == 1
     assert "default: the Maileon account lacks" in out
     for line in ("custom field Lieblingsfarbe", "category Themen", "category Frequenz",
-                 "downsell Frequenz/Monatlicher Digest"):
+                 "downsell Frequenz/Monatlicher Digest", "pause field PAUSE_UNTIL"):
         assert f"  - {line}\n" in out
     assert other_account.changing_calls() == []
 

@@ -37,6 +37,7 @@ from .store import (
     DoiMail,
     PreferenceValue,
     RecordedReason,
+    RecordedUpdate,
     SandboxContact,
     SandboxStore,
     now_timestamp,
@@ -347,6 +348,9 @@ def _update_contact(request: _Request) -> SandboxResponse:
             return _xml(codec.encode_report(success=False, field_errors={"email": "duplicate email"}))
 
     _apply_changes(store, contact, changes)
+    store.updates.append(
+        RecordedUpdate(contact.id, changes, request.query.get("page_key"), request.query.get("src"))
+    )
     if permission is not None:
         if trigger_doi and permission in {Permission.DOUBLE_OPT_IN, Permission.DOUBLE_OPT_IN_PLUS}:
             # A DOI process starts; the permission changes only when the recipient confirms.

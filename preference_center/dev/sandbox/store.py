@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from typing import NamedTuple
 
 from preference_center.maileon.types import (
+    ContactChanges,
     CustomFieldType,
     Permission,
     PreferenceCategory,
@@ -119,6 +120,16 @@ class DoiMail:
     contact_id: int
     permission: Permission
     doi_mailing: str | None
+    page_key: str | None
+    src: str | None
+
+
+@dataclass(frozen=True)
+class RecordedUpdate:
+    """A contact update the sandbox accepted: what the PUT's body asked to change, and who asked (page, source)."""
+
+    contact_id: int
+    changes: ContactChanges
     page_key: str | None
     src: str | None
 
@@ -251,6 +262,7 @@ class SandboxStore:
             self.calls: list[Call] = []
             self.pending_unsubscribes: list[PendingUnsubscribe] = []
             self.doi_mails: list[DoiMail] = []
+            self.updates: list[RecordedUpdate] = []
             self.reasons: list[RecordedReason] = []
             self.faults = FaultSwitches()
             self.unsubscribe_delay = DEFAULT_UNSUBSCRIBE_DELAY
@@ -388,6 +400,8 @@ def _seed(store: SandboxStore) -> None:
         "Kunde_seit": CustomFieldType.DATE,
         "VIP": CustomFieldType.BOOLEAN,
         "Rabatt": CustomFieldType.FLOAT,
+        # "Pause instead of leaving": the end of a contact's pause; the demo page names it (demo_configuration.py)
+        "PAUSE_UNTIL": CustomFieldType.DATE,
     }
 
     store.add_contact(
