@@ -217,8 +217,9 @@ class ProfileField(models.Model):
 
 
 class PreferenceGroup(models.Model):
-    """A Maileon preference category shown on a page's profile form as a group of checkboxes. Categories a
-    page does not show are never sent, so never reset."""
+    """A Maileon preference category shown on a page's profile form as a group of checkboxes, or, single-choice,
+    as radio buttons (the recipient picks one, e.g. weekly or monthly). Categories a page does not show are never
+    sent, so never reset."""
 
     page = models.ForeignKey(PageConfig, on_delete=models.CASCADE, related_name="preference_groups")
     category = models.CharField(_("Maileon preference category"), max_length=100,
@@ -231,6 +232,12 @@ class PreferenceGroup(models.Model):
         _("preference labels"), blank=True,
         help_text=_("Optional, one per line as name|German label|English label. Empty: every preference of the "
                     "category, labelled with its Maileon description or name."),
+    )
+    single_choice = models.BooleanField(
+        _("single choice"), default=False,
+        help_text=_("The recipient picks exactly one preference (radio buttons), e.g. weekly or monthly. Saving "
+                    "switches the chosen one on and every other preference of the category off, as the down-sell "
+                    "does. Needs at least two preferences to choose from."),
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 

@@ -44,6 +44,16 @@ GROUPS = [
     ("Frequenz", "Häufigkeit", "Frequency", "Wie oft möchten Sie von uns hören?",
      "How often would you like to hear from us?"),
 ]
+# Labels in both languages (without them the English page would show Maileon's German descriptions).
+PREFERENCE_LABELS = {
+    "Themen": "Rezepte|Rezepte und Kochideen|Recipes and cooking ideas\n"
+              "Reisen|Reiseziele und Angebote|Travel destinations and deals\n"
+              "Technik|Technik und Gadgets|Technology and gadgets\n"
+              "Angebote|Rabatte und Aktionen|Discounts and promotions",
+    "Frequenz": "Wöchentlich|Jede Woche eine Ausgabe|An issue every week\n"
+                "Monatlicher Digest|Einmal im Monat das Wichtigste|Once a month: the highlights",
+}
+SINGLE_CHOICE = {"Frequenz"}  # weekly or monthly, not both
 
 
 def untouched(page: PageConfig) -> bool:
@@ -73,6 +83,7 @@ def install(page: PageConfig) -> bool:
     for position, (category, title_de, title_en, description_de, description_en) in enumerate(GROUPS, start=1):
         PreferenceGroup.objects.create(
             page=page, category=category, title_de=title_de, title_en=title_en, description_de=description_de,
-            description_en=description_en, position=position * 10,
+            description_en=description_en, preference_labels=PREFERENCE_LABELS.get(category, ""),
+            single_choice=category in SINGLE_CHOICE, position=position * 10,
         )
     return True
