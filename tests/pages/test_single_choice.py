@@ -53,6 +53,7 @@ def test_a_single_choice_group_is_a_set_of_radio_buttons_in_a_fieldset(client, d
     fieldset = re.search(r"<fieldset[^>]*>\s*<legend>Frequency</legend>(.*?)</fieldset>", html, re.S).group(1)
     assert 'type="radio"' in fieldset and 'type="checkbox"' not in fieldset
     assert "An issue every week" in fieldset and "Once a month: the highlights" in fieldset
+    assert "{#" not in html and "{%" not in html  # no template comment leaks onto the page
     assert maileon_sandbox.changing_calls() == []
 
 
