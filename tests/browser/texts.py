@@ -12,6 +12,9 @@ TEXT = {
         "link_invalid": "Dieser Link funktioniert nicht",
         "maileon_down": "Unser Newsletter-System ist gerade nicht erreichbar",
         "other_language": "English",
+        "frequency": "Häufigkeit",
+        "weekly": "Jede Woche eine Ausgabe",
+        "monthly": "Einmal im Monat das Wichtigste",
     },
     "en": {
         "profile": "Your profile and newsletter preferences",
@@ -24,5 +27,8 @@ TEXT = {
         "link_invalid": "This link does not work",
         "maileon_down": "We cannot reach our newsletter system right now",
         "other_language": "Deutsch",
+        "frequency": "Frequency",
+        "weekly": "An issue every week",
+        "monthly": "Once a month: the highlights",
     },
 }
