@@ -175,3 +175,23 @@ def test_groups_that_are_not_single_choice_stay_checkboxes(client, default_page,
     html = _open(client, link, ERIKA).content.decode()
     assert 'type="radio"' not in html
     assert f'type="checkbox" name="{_frequency_key(default_page)}" value="{WEEKLY}"' in html
+
+
+# --- the unsubscribe page's down-sell into a single-choice group
+
+
+def test_the_down_sell_is_offered_to_who_has_it_beside_another_and_leaves_it_alone(
+        client, default_page, maileon_sandbox, link, put_bodies):
+    """John gets the monthly digest and, set elsewhere, the weekly issue too: "fewer mails" still means something
+    to him, and afterwards the group holds exactly the down-sell's choice, as the profile page would save it."""
+    maileon_sandbox.contact(JOHN).preferences[("Frequenz", WEEKLY)].value = True
+    page = client.get(f"/unsubscribe/?{link(JOHN, lang='en')}")
+    done = client.post(form_data(page, "/unsubscribe/downsell/")[0])
+    assert "From now on you get “Once a month: the highlights” instead of “An issue every week”." in (
+        done.content.decode())
+    assert _frequency(maileon_sandbox, JOHN) == {WEEKLY: False, MONTHLY: True}
+
+    after = client.get(f"/unsubscribe/?{link(JOHN, lang='en')}").content.decode()
+    assert "/unsubscribe/downsell/" not in after  # exactly the down-sell's choice now: nothing left to switch
+    assert _radios(_open(client, link, JOHN).content.decode(), _frequency_key(default_page)) == {
+        WEEKLY: False, MONTHLY: True}
