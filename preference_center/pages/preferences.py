@@ -115,7 +115,7 @@ class GroupOnPage:
         choices = [(name, self.labels[name].text) for name in self.names]
         held = self.held(contact)
         if self.single_choice:
-            # Several held: the first the page offers is selected (and a note says the others go on saving).
+            # Several held: the first the page offers is selected (a note says the others go off on saving).
             initial = next((name for name in self.names if name in held), None)
             return forms.ChoiceField(
                 label=self.title.text, required=False, choices=choices, widget=forms.RadioSelect, initial=initial,
