@@ -38,11 +38,18 @@ def offered(code: str | None) -> str | None:
 def first_text(read: Callable[[str], str], language: str, fallback: str | None) -> str:
     """The text in `language`, else in `fallback` (the page's default language), else in the first language that
     has one: a page never shows an empty label because one translation is missing."""
+    return first_text_and_language(read, language, fallback)[0]
+
+
+def first_text_and_language(read: Callable[[str], str], language: str, fallback: str | None
+                            ) -> tuple[str, str | None]:
+    """first_text() and the language it is in (None: no language has one), so a page can mark a fallback up
+    with `lang` and the admin can say which texts fall back."""
     for code in _order(language, fallback):
         text = read(code)
         if text:
-            return text
-    return ""
+            return text, code
+    return "", None
 
 
 def _order(language: str, fallback: str | None) -> Iterable[str]:

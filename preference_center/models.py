@@ -273,8 +273,9 @@ _in_every_language(ProfileField, "label", lambda code: models.CharField(
 
 
 class PreferenceGroup(models.Model):
-    """A Maileon preference category shown on a page's profile form as a group of checkboxes. Categories a
-    page does not show are never sent, so never reset."""
+    """A Maileon preference category shown on a page's profile form as a group of checkboxes, or, single-choice,
+    as radio buttons (the recipient picks one, e.g. weekly or monthly). Categories a page does not show are never
+    sent, so never reset."""
 
     page = models.ForeignKey(PageConfig, on_delete=models.CASCADE, related_name="preference_groups")
     category = models.CharField(_("Maileon preference category"), max_length=100,
@@ -285,6 +286,12 @@ class PreferenceGroup(models.Model):
         help_text=_("Optional, one per line as name|German|English|French|Italian|Spanish|Dutch (labels may be "
                     "left out). Empty: every preference of the category, labelled with its Maileon description or "
                     "name."),
+    )
+    single_choice = models.BooleanField(
+        _("single choice"), default=False,
+        help_text=_("The recipient picks exactly one preference (radio buttons), e.g. weekly or monthly. Saving "
+                    "switches the chosen one on and every other preference of the category off, as the down-sell "
+                    "does. Needs at least two preferences to choose from."),
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
@@ -300,20 +307,29 @@ class PreferenceGroup(models.Model):
     def title(self, language: str) -> str:
         return self._text("title", language) or self.category
 
+    def title_and_language(self, language: str) -> tuple[str, str | None]:
+        """The heading in `language` (or its fallback) and the language it is in; ("", None): none has one."""
+        return languages.first_text_and_language(lambda code: getattr(self, f"title_{code}", ""), language,
+                                                 self.page.default_language)
+
     def description(self, language: str) -> str:
         return self._text("description", language)
 
     def listed_preferences(self) -> list[str]:
         """The preferences named in preference_labels, in order (empty: the page offers the whole category)."""
-        return list(self.labels(self.page.default_language))
+        return list(self.labels_and_languages(self.page.default_language))
 
     def labels(self, language: str) -> dict[str, str]:
         """The listed preferences' names -> their label in `language` ("" where no language has one)."""
+        return {name: text for name, (text, _code) in self.labels_and_languages(language).items()}
+
+    def labels_and_languages(self, language: str) -> dict[str, tuple[str, str | None]]:
+        """The listed preferences' names -> (label, the language it is in) as labels() picks them."""
         result = {}
         for line in self.preference_labels.splitlines():
             name, labels = _split_line(line)
             if name:
-                result[name] = languages.first_text(labels.get, language, self.page.default_language)
+                result[name] = languages.first_text_and_language(labels.get, language, self.page.default_language)
         return result
 
     def _text(self, name: str, language: str) -> str:

@@ -1,4 +1,5 @@
-/* Recipient pages inside a host site's iframe: tell the host how tall this page is, so its iframe fits.
+/* Recipient pages inside a host site's iframe: tell the host how tall this page is, so its iframe fits; and
+   after a failed submit bring the error summary into sight.
 
    Loaded only when the page is framed (base.html checks Sec-Fetch-Dest); nothing on the page needs it.
 
@@ -44,4 +45,29 @@
   // Errors shown, a field revealed, the host's width changing the line breaks: all change the root's size.
   if (window.ResizeObserver) new ResizeObserver(report).observe(document.documentElement);
   window.addEventListener("resize", report);
+
+  /* A page showing errors has its summary `autofocus`ed, which browsers refuse inside a cross-origin iframe:
+     focus did not move, and the host page is still scrolled to where the recipient pressed the button, with
+     the summary far above, out of sight. Then focus it (screen readers read it out, Tab goes on to its links)
+     and scroll it into view, which scrolls the host page too, unless it is in view already. */
+  function revealErrorSummary() {
+    var summary = document.querySelector(".pc-error-summary");
+    if (!summary || document.activeElement === summary) return;
+    summary.focus({ preventScroll: true });
+    if (!window.IntersectionObserver) {
+      summary.scrollIntoView({ block: "center" });
+      return;
+    }
+    // Without a root it measures against the top-level viewport, the host page's, across origins too.
+    var observer = new IntersectionObserver(function (entries) {
+      observer.disconnect();
+      if (entries[0].intersectionRatio < 1) summary.scrollIntoView({ block: "center" });
+    });
+    observer.observe(summary);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", revealErrorSummary);
+  } else {
+    revealErrorSummary();
+  }
 })();

@@ -25,6 +25,7 @@ from django.utils.translation import ngettext
 
 from . import report_views, reports
 from .. import languages, links
+from .label_overview import labels_overview
 from .forms import (
     CATEGORY_LIST_ID,
     DATE_FIELD_LIST_ID,
@@ -33,6 +34,7 @@ from .forms import (
     MaileonChoices,
     PageConfigForm,
     PreferenceGroupForm,
+    PreferenceGroupFormSet,
     ProfileFieldForm,
     UnsubscribeReasonForm,
     load_maileon_choices,
@@ -99,11 +101,23 @@ class ProfileFieldInline(EnabledLanguagesOnly, admin.TabularInline):
 class PreferenceGroupInline(EnabledLanguagesOnly, admin.StackedInline):
     model = PreferenceGroup
     form = PreferenceGroupForm
+    formset = PreferenceGroupFormSet
     extra = 0
+    readonly_fields = ["labels_on_pages"]
 
     def get_formset(self, request, obj=None, **kwargs):
         kwargs["form"] = _with_choices(self.form, request)
+        self.maileon = _maileon_choices(request)  # an inline instance serves one request
         return super().get_formset(request, obj, **kwargs)
+
+    @admin.display(description=_("what recipients see"))
+    def labels_on_pages(self, group: PreferenceGroup):
+        """The group's heading and each preference's label on the page in every language, and which of them
+        fall back (to the default language's text, or to Maileon's description) and to what."""
+        if group is None or not group.pk:
+            return _("Shown once the group is saved.")
+        maileon = getattr(self, "maileon", MaileonChoices(reachable=False))
+        return labels_overview(group, maileon)
 
 
 @admin.register(PageConfig)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import languages
 from ..maileon import MaileonError
 from ..models import FieldSource, FieldType, PageConfig, PreferenceGroup, ProfileField, UnsubscribeReason
+from ..pages.preferences import SINGLE_CHOICE_MINIMUM
 from ..services import definitions
 from ..services.standard_fields import STANDARD_FIELDS
 
@@ -166,7 +167,7 @@ class PreferenceGroupForm(MaileonAwareForm):
     class Meta:
         model = PreferenceGroup
         fields = ["position", "category", *_in_every_language("title"), *_in_every_language("description"),
-                  "preference_labels"]
+                  "preference_labels", "single_choice"]
         widgets = {
             "category": _listed(CATEGORY_LIST_ID),
             **{name: forms.Textarea(attrs={"rows": 2}) for name in _in_every_language("description")},
@@ -176,22 +177,52 @@ class PreferenceGroupForm(MaileonAwareForm):
             "position": _("Groups are shown in ascending order, after the profile fields."),
         }
 
+    # The preferences the group offers on the page (None: unknown, Maileon could not be asked); set by clean().
+    offered: list[str] | None = None
+
     def clean(self):
         cleaned = super().clean()
         category = (cleaned.get("category") or "").strip()
-        if not category or not self.maileon.reachable:
-            return cleaned
-        if category not in self.maileon.categories:
-            self.add_error("category", _("Your Maileon account has no preference category %(name)s (names are "
-                                         "case-sensitive).") % {"name": category})
-            return cleaned
-        known = self.maileon.preferences.get(category, {})
-        for line in (cleaned.get("preference_labels") or "").splitlines():
-            name = line.split("|", 1)[0].strip()
-            if name and name not in known:
-                self.add_error("preference_labels", _("Category %(category)s has no preference %(name)s.")
-                               % {"category": category, "name": name})
+        configured = [name for line in (cleaned.get("preference_labels") or "").splitlines()
+                      if (name := line.split("|", 1)[0].strip())]
+        if category and self.maileon.reachable:
+            if category not in self.maileon.categories:
+                self.add_error("category", _("Your Maileon account has no preference category %(name)s (names "
+                                             "are case-sensitive).") % {"name": category})
+                return cleaned
+            known = self.maileon.preferences.get(category, {})
+            for name in configured:
+                if name not in known:
+                    self.add_error("preference_labels", _("Category %(category)s has no preference %(name)s.")
+                                   % {"category": category, "name": name})
+            self.offered = configured or list(known)
+        elif configured:
+            self.offered = configured
+        if cleaned.get("single_choice") and self.offered is not None and len(self.offered) < SINGLE_CHOICE_MINIMUM:
+            # Maileon down and no labels: the count is unknown; the page shows checkboxes if it is below two.
+            self.add_error("single_choice", _("A single choice needs at least two preferences to choose from; "
+                                              "this group offers %(count)d.") % {"count": len(self.offered)})
         return cleaned
+
+
+class PreferenceGroupFormSet(forms.BaseInlineFormSet):
+    """The page's groups checked against the page's own form: a down-sell into a single-choice group must switch
+    to a preference that group offers, or the profile page would show none of its buttons selected."""
+
+    def clean(self):
+        super().clean()
+        page = self.instance  # the page form's instance, already carrying what was submitted with it
+        if not (page.downsell_category and page.downsell_preference):
+            return
+        for form in self.forms:
+            cleaned = getattr(form, "cleaned_data", None) or {}
+            if cleaned.get("DELETE") or not cleaned.get("single_choice"):
+                continue
+            if cleaned.get("category") == page.downsell_category and form.offered is not None \
+                    and page.downsell_preference not in form.offered:
+                form.add_error("preference_labels", _(
+                    "The down-sell switches to %(name)s, which this single-choice group does not offer: add it "
+                    "here, or choose another down-sell preference.") % {"name": page.downsell_preference})
 
 
 # --- logo

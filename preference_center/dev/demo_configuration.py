@@ -68,7 +68,7 @@ GROUPS = [
       "es": "¿Sobre qué le gustaría leer?", "nl": "Waarover wilt u van ons lezen?"},
      "Rezepte|Rezepte und Kochideen|Recipes and cooking ideas|Recettes et idées de cuisine|Ricette e idee in cucina|"
      "Recetas e ideas de cocina|Recepten en kookideeën\n"
-     "Reisen|Reiseziele und Angebote|Destinations and travel deals|Destinations et offres de voyage|"
+     "Reisen|Reiseziele und Angebote|Travel destinations and deals|Destinations et offres de voyage|"
      "Destinazioni e offerte di viaggio|Destinos y ofertas de viaje|Bestemmingen en reisaanbiedingen\n"
      "Technik|Technik und Gadgets|Technology and gadgets|Technologie et gadgets|Tecnologia e gadget|"
      "Tecnología y gadgets|Techniek en gadgets\n"
@@ -81,11 +81,12 @@ GROUPS = [
       "fr": "À quelle fréquence souhaitez-vous avoir de nos nouvelles ?", "it": "Con quale frequenza desidera "
       "ricevere nostre notizie?", "es": "¿Con qué frecuencia quiere saber de nosotros?",
       "nl": "Hoe vaak wilt u van ons horen?"},
-     "Wöchentlich|Jede Woche eine Ausgabe|One issue every week|Un numéro chaque semaine|Un numero ogni settimana|"
+     "Wöchentlich|Jede Woche eine Ausgabe|An issue every week|Un numéro chaque semaine|Un numero ogni settimana|"
      "Un número cada semana|Elke week een editie\n"
-     "Monatlicher Digest|Einmal im Monat das Wichtigste|The essentials once a month|L'essentiel une fois par mois|"
+     "Monatlicher Digest|Einmal im Monat das Wichtigste|Once a month: the highlights|L'essentiel une fois par mois|"
      "Una volta al mese l'essenziale|Lo esencial una vez al mes|Eén keer per maand het belangrijkste"),
 ]
+SINGLE_CHOICE = {"Frequenz"}  # weekly or monthly, not both
 
 
 def untouched(page: PageConfig) -> bool:
@@ -121,6 +122,7 @@ def install(page: PageConfig) -> bool:
     for position, (category, titles, descriptions, preference_labels) in enumerate(GROUPS, start=1):
         PreferenceGroup.objects.create(
             page=page, category=category, preference_labels=preference_labels, position=position * 10,
+            single_choice=category in SINGLE_CHOICE,
             **{f"title_{code}": title for code, title in titles.items()},
             **{f"description_{code}": text for code, text in descriptions.items()},
         )

@@ -16,14 +16,18 @@ from dataclasses import dataclass
 from django import forms
 from django.core.validators import RegexValidator
 from django.forms.renderers import Jinja2
-from django.utils import dateformat
+from django.utils import dateformat, translation
+from django.utils.html import format_html
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .. import languages
 from ..services.standard_fields import STANDARD_FIELDS, TEXT_MAX_LENGTH
-from ..maileon import Contact, ContactChanges, Permission, Preference, PreferenceDefinition
+from ..maileon import Contact, ContactChanges, Permission, PreferenceDefinition
 from ..models import FieldSource, FieldType, PageConfig, PreferenceGroup, ProfileField, UnsubscribeReason
 from ..services.page_fit import PageFit
+from . import preferences
 
 INT32 = (-(2**31), 2**31 - 1)
 # Maileon takes contact values in XML 1.0, which cannot carry control characters (other than tab and line
@@ -80,9 +84,30 @@ def _normalized(kind: str, stored: str | None) -> str | None:
     return stored if parsed is None else _to_wire(kind, parsed)  # unreadable for us: as Maileon holds it
 
 
+# Dates: browsers with a date picker show it in the browser's own format and post ISO (yyyy-mm-dd), so the page
+# adds no format hint that could contradict the picker. Without a picker (an old browser: the input falls back to
+# text) recipients type the way their language writes dates: accepted besides ISO where that way is unambiguous
+# (not in English: 01/02/1990 is January in the US and February in the UK), and shown as the placeholder, which
+# browsers with a picker do not display.
+TYPED_DATE_FORMATS = {"de": "%d.%m.%Y", "fr": "%d/%m/%Y", "it": "%d/%m/%Y", "es": "%d/%m/%Y", "nl": "%d-%m-%Y"}
+ISO_DATE = "%Y-%m-%d"
+EXAMPLE_DATE = datetime.date(1990, 12, 31)
+
+
+def _date_field(language: str, common: dict, attrs: dict) -> forms.DateField:
+    typed = TYPED_DATE_FORMATS.get(language, ISO_DATE)
+    example = EXAMPLE_DATE.strftime(typed)
+    return forms.DateField(
+        input_formats=list(dict.fromkeys([ISO_DATE, typed])),
+        widget=forms.DateInput(format=ISO_DATE, attrs={**attrs, "type": "date", "placeholder": example}),
+        error_messages={"invalid": format_lazy(_("Please enter a date such as {example}."), example=example)},
+        **common,
+    )
+
+
 def _typed_field(
     kind: str, *, label: str, required: bool, choices: list[tuple[str, str]], max_length: int | None,
-    validators: list[Callable], help_text: str, autocomplete: str,
+    validators: list[Callable], help_text: str, autocomplete: str, language: str,
 ) -> forms.Field:
     common = {"label": label, "required": required, "help_text": help_text}
     attrs = {"autocomplete": autocomplete} if autocomplete else {}
@@ -94,11 +119,7 @@ def _typed_field(
         return forms.DecimalField(localize=True, max_digits=30,
                                   widget=forms.TextInput(attrs={**attrs, "inputmode": "decimal"}), **common)
     if kind == FieldType.DATE:
-        return forms.DateField(
-            input_formats=["%Y-%m-%d"],
-            widget=forms.DateInput(format="%Y-%m-%d", attrs={**attrs, "type": "date"}),
-            **common,
-        )
+        return _date_field(language, common, attrs)
     if kind == FieldType.BOOLEAN:
         return forms.BooleanField(**common)
     if kind == FieldType.CHOICE:
@@ -118,18 +139,33 @@ class FieldEntry:
     kind: str
 
 
-@dataclass(frozen=True)
-class PreferenceEntry:
-    key: str
-    group: PreferenceGroup
-    title: str
-    description: str
-    names: tuple[str, ...]
-
-
 def _label(profile_field: ProfileField, language: str) -> str:
     standard = STANDARD_FIELDS.get(profile_field.name) if profile_field.source == FieldSource.STANDARD else None
     return profile_field.label(language, str(standard.label) if standard else "")
+
+
+def _with_held_value(choices: list[tuple[str, str]], held: str, aliases: dict[str, set[str]]) -> list[tuple[str, str]]:
+    """The choices with the value Maileon holds among them, once, so an untouched field stays valid and is not
+    sent. A held value that reads like a choice (its label in any language, e.g. "Mr" for the choice
+    Herr|Herr|Mr, written by another form) takes that choice's place under the choice's label; anything else is
+    added as it is."""
+    if held in {value for value, _label in choices}:
+        return choices
+    same = held.strip().casefold()
+    for index, (value, label) in enumerate(choices):
+        if same in {text.strip().casefold() for text in {value, label, *aliases.get(value, ())}}:
+            return [*choices[:index], (held, label), *choices[index + 1:]]
+    return [*choices, (held, held)]
+
+
+def _choice_labels_in_every_language(profile_field: ProfileField, standard) -> dict[str, set[str]]:
+    """value -> its labels in every language the pages speak."""
+    aliases: dict[str, set[str]] = {}
+    for code in languages.CODES:
+        with translation.override(code):
+            for value, label in profile_field.choice_list(code) or (standard.choice_list() if standard else []):
+                aliases.setdefault(value, set()).add(str(label))
+    return aliases
 
 
 def offers_opt_in(fit: PageFit, contact: Contact) -> bool:
@@ -137,6 +173,8 @@ def offers_opt_in(fit: PageFit, contact: Contact) -> bool:
 
 
 RECIPIENT_FORM_RENDERER = Jinja2()
+# One input per choice, shown in a fieldset of their own.
+GROUPED_WIDGETS = (forms.CheckboxSelectMultiple, forms.RadioSelect)
 
 
 class AccessibleFormMixin:
@@ -155,6 +193,8 @@ class AccessibleFormMixin:
             if self.is_bound and name in self.errors:
                 described_by.append(f"{bound.auto_id}_error")
                 field.widget.attrs["aria-invalid"] = "true"
+            if isinstance(field.widget, GROUPED_WIDGETS):
+                continue  # their fieldset is described instead (profile.html), not each checkbox or radio
             if described_by:
                 field.widget.attrs["aria-describedby"] = " ".join(described_by)
 
@@ -171,7 +211,7 @@ class AccessibleFormMixin:
                 continue
             bound = self[name]
             anchor = bound.auto_id
-            if isinstance(self.fields[name].widget, forms.CheckboxSelectMultiple):
+            if isinstance(self.fields[name].widget, GROUPED_WIDGETS):
                 anchor = f"{anchor}_0"
             summary += [{"label": bound.label, "message": message, "anchor": anchor} for message in errors]
         return summary
@@ -196,7 +236,7 @@ class ProfileForm(AccessibleFormMixin, forms.Form):
         super().__init__(data=data)
         self.page, self.contact, self.language = page, contact, language
         self.entries: list[FieldEntry] = []
-        self.preference_entries: list[PreferenceEntry] = []
+        self.preference_entries: list[preferences.GroupOnPage] = []
 
         if page.email_editable and not topics_only:
             self.fields["email"] = forms.EmailField(
@@ -233,8 +273,8 @@ class ProfileForm(AccessibleFormMixin, forms.Form):
             current = self.contact.custom_fields.get(profile_field.name)
 
         choices = profile_field.choice_list(self.language) or (standard.choice_list() if standard else [])
-        if current and kind == FieldType.CHOICE and current not in {value for value, _label in choices}:
-            choices.append((current, current))  # keep a value Maileon holds, so an untouched field stays valid
+        if current and kind == FieldType.CHOICE:
+            choices = _with_held_value(choices, current, _choice_labels_in_every_language(profile_field, standard))
         validators = []
         if standard and standard.pattern:
             validators.append(RegexValidator(standard.pattern, message=standard.format_hint))
@@ -245,32 +285,20 @@ class ProfileForm(AccessibleFormMixin, forms.Form):
             choices=choices,
             max_length=standard.max_length if standard else TEXT_MAX_LENGTH,
             validators=validators,
-            help_text=standard.format_hint if standard else (
-                _("Format: YYYY-MM-DD, e.g. 1980-04-23.") if kind == FieldType.DATE else ""),
+            help_text=standard.format_hint if standard else "",
             autocomplete=standard.autocomplete if standard else "",
+            language=self.language,
         )
         field.initial = _from_wire(kind, current)
         self.fields[key] = field
         self.entries.append(FieldEntry(key, profile_field.source, profile_field.name, kind))
 
     def _add_preference_group(self, group: PreferenceGroup, definitions: Sequence[PreferenceDefinition]) -> None:
-        defined = {definition.name: definition for definition in definitions}
-        labels = group.labels(self.language)
-        # With labels configured, the page offers exactly those (in that order); else the whole category.
-        names = [name for name in labels if name in defined] if labels else list(defined)
-        if not names:
+        entry = preferences.group_on_page(group, definitions, self.contact, language=self.language)
+        if entry is None:
             return
-        key = f"pref_{group.pk}"
-        choices = [(name, labels.get(name) or defined[name].description or name) for name in names]
-        title = group.title(self.language)
-        description = group.description(self.language)
-        self.fields[key] = forms.MultipleChoiceField(
-            label=title, required=False, choices=choices, widget=forms.CheckboxSelectMultiple,
-            initial=[name for name in names if (p := self.contact.preference(group.category, name)) and p.value],
-        )
-        self.preference_entries.append(
-            PreferenceEntry(key, group, title, description, tuple(names))
-        )
+        self.fields[entry.key] = entry.field(self.contact)
+        self.preference_entries.append(entry)
 
     # --- what the template needs
 
@@ -279,6 +307,15 @@ class ProfileForm(AccessibleFormMixin, forms.Form):
 
     def preference_fields(self):
         return [(entry, self[entry.key]) for entry in self.preference_entries]
+
+    def preference_groups(self) -> list[dict]:
+        """Each group with its inputs and their labels (whose language the template marks where it differs)."""
+        groups = []
+        for entry in self.preference_entries:
+            field = self[entry.key]
+            groups.append({"entry": entry, "field": field,
+                           "options": [(widget, entry.labels[widget.data["value"]]) for widget in field]})
+        return groups
 
     # --- what the service needs
 
@@ -303,15 +340,10 @@ class ProfileForm(AccessibleFormMixin, forms.Form):
             if new != old:
                 (standard if entry.source == FieldSource.STANDARD else custom)[entry.name] = new
 
-        preferences = []
+        changed_preferences = []
         for entry in self.preference_entries if complete else ():
-            chosen = set(self.cleaned_data.get(entry.key) or ())
-            for name in entry.names:
-                current = self.contact.preference(entry.group.category, name)
-                old = current.value if current else None
-                new = name in chosen
-                if new != bool(old):  # unticked over "no value" is no change
-                    preferences.append(Preference(name, entry.group.category, new, self.page.src or None))
+            changed_preferences += entry.changes(self.contact, self.cleaned_data.get(entry.key),
+                                                 self.page.src or None)
 
         email = None
         if "email" in self.fields and "email" in self.data:
@@ -319,7 +351,7 @@ class ProfileForm(AccessibleFormMixin, forms.Form):
             if typed.lower() != (self.contact.email or "").lower():
                 email = typed
         return ContactChanges(email=email, standard_fields=standard, custom_fields=custom,
-                              preferences=tuple(preferences))
+                              preferences=tuple(changed_preferences))
 
     @staticmethod
     def changed_names(changes: ContactChanges) -> dict:
@@ -335,8 +367,8 @@ def changed_labels(page: PageConfig, language: str, *, fields, categories, email
     """The labels of what was saved (`ProfileForm.changed_names`), as the page shows them, in page order."""
     labels = [str(_("Email address"))] if email else []
     labels += [_label(field, language) for field in page.fields.all() if field.name in set(fields)]
-    labels += [group.title(language) for group in page.preference_groups.all()
-               if group.category in set(categories)]
+    labels += [preferences.group_title(group, language).text
+               for group in page.preference_groups.all() if group.category in set(categories)]
     return labels
 
 
@@ -374,11 +406,26 @@ def long_date(day: datetime.date) -> str:
     return dateformat.format(day, gettext("j F Y"))
 
 
+def downsell_labels(page: PageConfig, names: Sequence[str], language: str) -> list[str]:
+    """The down-sell's preferences as the profile page labels them, quoted (HTML, marked with their language where
+    they fall back to another); a name the page's groups do not label is shown as Maileon names it. Maileon is
+    not asked: this is for the confirmation page. Call with the page's language active."""
+    group = next((g for g in page.preference_groups.all() if g.category == page.downsell_category), None)
+    definitions = [PreferenceDefinition(name, page.downsell_category) for name in names]
+    labels = (preferences.preference_labels(group, definitions, language) if group
+              else {name: preferences.Label(name, preferences.LabelSource.MAILEON_NAME) for name in names})
+    # The language's own quotation marks: „…“ in German.
+    opening, _text, closing = str(_("“%(text)s”")).partition("%(text)s")
+    return [format_html('{}<span lang="{}">{}</span>{}', opening, labels[name].language, labels[name].text, closing)
+            if labels[name].language else format_html("{}{}{}", opening, labels[name].text, closing)
+            for name in names]
+
 
 class UnsubscribeForm(AccessibleFormMixin, forms.Form):
     reason = forms.ChoiceField(label=_("Why are you leaving? (optional)"), required=False)
+    # Optional whatever the reason: a reason that "asks for free text" invites it, it never blocks the unsubscribe.
     message = forms.CharField(
-        label=_("Anything else you want to tell us? (optional)"), required=False, max_length=MESSAGE_MAX_LENGTH,
+        label=_("Would you like to add anything? (optional)"), required=False, max_length=MESSAGE_MAX_LENGTH,
         validators=[xml_text],
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("At most 500 characters."),
@@ -397,13 +444,6 @@ class UnsubscribeForm(AccessibleFormMixin, forms.Form):
 
     def clean_reason(self) -> UnsubscribeReason | None:
         return self.reasons.get(self.cleaned_data.get("reason") or "")
-
-    def clean(self):
-        cleaned = super().clean()
-        reason = cleaned.get("reason")
-        if reason is not None and reason.asks_free_text and not (cleaned.get("message") or "").strip():
-            self.add_error("message", _("Please tell us in a few words; this answer asks for it."))
-        return cleaned
 
     @property
     def asks_free_text(self) -> bool:

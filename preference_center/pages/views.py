@@ -23,7 +23,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import automation, confirmations, errors, security, throttle
 from .. import links
 from . import language as languages
-from .forms import ProfileForm, ResubscribeForm, TopicsForm, UnsubscribeForm, changed_labels, long_date, topic_labels
+from .forms import (
+    ProfileForm,
+    ResubscribeForm,
+    TopicsForm,
+    UnsubscribeForm,
+    changed_labels,
+    downsell_labels,
+    long_date,
+    topic_labels,
+)
 from ..maileon import Contact, Permission, UnavailableError
 from ..models import PageConfig, Via
 from .page_cache import UnknownPageError
@@ -407,8 +416,11 @@ def unsubscribe_downsell(request: HttpRequest, slug: str | None = None) -> HttpR
         # Not (or no longer) offered to this contact: show the page as it is now, change nothing.
         return _unsubscribe_page(request, page, link, language, view)
     profile_service.switch_to_downsell(link=link, page=page)
+    # What the switch turned off, so the confirmation can say "X instead of Y" (names only: labels per language).
+    dropped = [p.name for p in view.contact.preferences
+               if p.category == page.downsell_category and p.value and p.name != page.downsell_preference]
     return _see_other(request, "unsubscribe_downsell_done", page, link, language,
-                      confirmations.token("downsell", link))
+                      confirmations.token("downsell", link, dropped=dropped))
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -416,10 +428,14 @@ def unsubscribe_downsell(request: HttpRequest, slug: str | None = None) -> HttpR
 def unsubscribe_downsell_done(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     page = resolve_page(slug)
     link = _link(request)
-    confirmations.read(request.GET.get("done"), "downsell", link)
+    facts = confirmations.read(request.GET.get("done"), "downsell", link)
     language = _language(request, page)
+    dropped = [name for name in facts.get("dropped", ()) if isinstance(name, str)]
+    with translation.override(language):
+        chosen, *dropped_labels = downsell_labels(page, [page.downsell_preference, *dropped], language)
     return render_page(request, "unsubscribe_downsell.html", {
-        "choice": page.text("downsell_label", language) or page.downsell_preference,
+        "chosen": chosen,
+        "dropped": dropped_labels,
         "profile_url": page_url("profile", page, link, language),
         "unsubscribe_url": page_url("unsubscribe", page, link, language),
     }, page=page, language=language, link=link)

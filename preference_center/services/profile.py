@@ -114,11 +114,13 @@ def offers_downsell(page: PageConfig) -> bool:
 
 
 def downsell_suits(page: PageConfig, contact: Contact) -> bool:
-    """Offer "fewer mails instead" only to a contact who gets newsletters and does not have that preference yet."""
+    """Offer "fewer mails instead" only to a contact who gets newsletters and whom the switch would change: who
+    does not have that preference yet, or has others of its category on beside it (e.g. weekly and monthly both,
+    set elsewhere); the switch leaves exactly that preference on, as a single-choice group's save does."""
     if not offers_downsell(page) or contact.has_left or contact.permission in (None, Permission.NONE):
         return False
-    current = contact.preference(page.downsell_category, page.downsell_preference)
-    return not (current is not None and current.value)
+    held = {p.name for p in contact.preferences if p.category == page.downsell_category and p.value}
+    return held != {page.downsell_preference}
 
 
 def update_profile(

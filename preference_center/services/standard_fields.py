@@ -46,11 +46,10 @@ def _text(name: str, label: Promise, autocomplete: str = "") -> StandardField:
 
 
 def _date(name: str, label: Promise, autocomplete: str = "") -> StandardField:
-    # Maileon stores yyyy-MM-dd (or with a time); the page reads and writes the date part only.
-    return StandardField(
-        name=name, label=label, field_type=FieldType.DATE, max_length=None,
-        format_hint=_("Format: YYYY-MM-DD, e.g. 1980-04-23."), autocomplete=autocomplete,
-    )
+    # Maileon stores yyyy-MM-dd (or with a time); the page reads and writes the date part only. No format hint:
+    # the browser's date picker shows its own format (pages/forms.py).
+    return StandardField(name=name, label=label, field_type=FieldType.DATE, max_length=None,
+                         autocomplete=autocomplete)
 
 
 STANDARD_FIELDS: dict[str, StandardField] = {

@@ -12,8 +12,9 @@ _FOCUSED = """() => {
   const rect = el.getBoundingClientRect();
   return {
     domIndex: Array.prototype.indexOf.call(document.querySelectorAll('*'), el),
-    describe: el.tagName.toLowerCase() + (el.name ? `[name=${el.name}]` : '') + (el.value && el.type === 'checkbox'
-              ? `[value=${el.value}]` : '') + (el.id ? `#${el.id}` : ''),
+    describe: el.tagName.toLowerCase() + (el.name ? `[name=${el.name}]` : '') + (el.value
+              && (el.type === 'checkbox' || el.type === 'radio') ? `[value=${el.value}]` : '') + (el.id ? `#${el.id}`
+              : ''),
     // Focus on a date input's calendar button (inside the input) shows on the input: :focus-within.
     focusVisible: el.matches(':focus-visible') || (el.type === 'date' && el.matches(':focus-within')),
     outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2,
@@ -23,9 +24,15 @@ _FOCUSED = """() => {
   };
 }"""
 
-# What the keyboard should reach, in DOM order: enabled, rendered, not taken out of the tab order.
+# What the keyboard should reach, in DOM order: enabled, rendered, not taken out of the tab order. A group of
+# radio buttons is one stop (arrow keys move within it): its checked button, or its first while none is.
 _TABBABLE = """() => Array.from(document.querySelectorAll('a[href], button, input, select, textarea, [tabindex]'))
   .filter(el => !el.disabled && el.tabIndex >= 0 && el.type !== 'hidden' && el.getClientRects().length > 0)
+  .filter(el => {
+    if (el.type !== 'radio') return true;
+    const group = Array.from(el.form.elements).filter(other => other.type === 'radio' && other.name === el.name);
+    return el.checked || (!group.some(other => other.checked) && group[0] === el);
+  })
   .map(el => Array.prototype.indexOf.call(document.querySelectorAll('*'), el))"""
 
 

@@ -12,7 +12,7 @@ from preference_center.pages import throttle
 from preference_center.services import pause as pause_service
 from preference_center.models import UnsubscribeReason
 
-from .conftest import ERIKA, LENA
+from .conftest import ERIKA, JOHN, LENA
 
 FOREIGN_ORIGIN = "http://other-site.test"
 
@@ -54,6 +54,22 @@ def profile_errors(page, site, language):
     submit(profile_form(page))
 
 
+def profile_several_chosen(page, site, language):
+    """A single-choice group (Frequenz) with both preferences on in Maileon (set elsewhere): the first is
+    selected and a note names both."""
+    site.store.contact(JOHN).preferences[("Frequenz", "Wöchentlich")].value = True
+    page.goto(site.profile(JOHN, lang=language))
+
+
+def profile_choice_invalid(page, site, language):
+    """A single choice posted with a value that is not one of the group's (a forged or stale form)."""
+    profile(page, site, language)
+    radio = profile_form(page).locator("input[type=radio][value='Monatlicher Digest']").element_handle()
+    radio.check()
+    radio.evaluate("radio => { radio.value = 'Täglich'; }")
+    submit(profile_form(page))
+
+
 def profile_saved(page, site, language):
     profile(page, site, language)
     form = profile_form(page)
@@ -71,8 +87,11 @@ def unsubscribe(page, site, language):
 
 
 def unsubscribe_errors(page, site, language):
+    # An answer is optional and so is its text: what is refused is text Maileon cannot take, such as a control
+    # character pasted with it.
     unsubscribe(page, site, language)
     unsubscribe_form(page).locator("select[name=reason]").select_option(reason_value("other"))
+    unsubscribe_form(page).locator("textarea[name=message]").fill("Zu viele Mails\u0007")
     submit(unsubscribe_form(page))
 
 
@@ -246,6 +265,8 @@ def not_found(page, site, language):
 STATES = {
     "profile": (profile, 200),
     "profile-errors": (profile_errors, 200),
+    "profile-several-chosen": (profile_several_chosen, 200),
+    "profile-choice-invalid": (profile_choice_invalid, 200),
     "profile-saved": (profile_saved, 200),
     "unsubscribe": (unsubscribe, 200),
     "unsubscribe-errors": (unsubscribe_errors, 200),

@@ -127,6 +127,33 @@ def test_the_iframe_takes_its_pages_height(embedding, cookie_blocking_browser, s
     assert not scrolls_inside(frame)
 
 
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_after_a_failed_submit_the_error_summary_comes_into_view(embedding, cookie_blocking_browser, site,
+                                                                 language):
+    """Browsers refuse the summary's autofocus inside a cross-origin iframe, so the host page would stay
+    scrolled down at the button, the summary far above it: the framed page's script focuses it and scrolls it
+    into the host page's view."""
+    from playwright.sync_api import expect
+
+    site.page.email_editable = True
+    site.page.save()
+    page = cookie_blocking_browser()
+    page.set_viewport_size({"width": PHONE, "height": 600})
+    page.goto(embedding.host_page("profile", ERIKA, lang=language))
+    frame = recipient_frame(page)
+    wait_until_fitted(page, frame)
+    profile_form(frame).locator("input[name=email]").fill("erika.mustermann@")
+    profile_form(frame).locator("button[type=submit]").scroll_into_view_if_needed()
+    scrolled_to_button = page.evaluate("window.scrollY")
+
+    submit_in_frame(frame, profile_form(frame))
+    summary = frame.locator(".pc-error-summary")
+    expect(summary).to_be_in_viewport(ratio=1)
+    assert page.evaluate("window.scrollY") < scrolled_to_button  # the host page moved up to it
+    assert frame.evaluate("document.activeElement.classList.contains('pc-error-summary')")
+    assert summary.locator("h2").inner_text() == TEXT[language]["check_entries"]
+
+
 def test_the_iframe_follows_the_host_pages_width(embedding, cookie_blocking_browser):
     page = cookie_blocking_browser()
     page.goto(embedding.host_page("unsubscribe", LENA, lang="de"))

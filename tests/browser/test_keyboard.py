@@ -44,7 +44,8 @@ def choose_with_arrows(page, value: str) -> None:
     raise AssertionError(f"option {value} not reached with the arrow keys")
 
 
-@pytest.mark.parametrize("state", ["profile", "unsubscribe", "tell-us-more", "link-invalid"])
+@pytest.mark.parametrize("state", ["profile", "profile-several-chosen", "unsubscribe", "tell-us-more",
+                                   "link-invalid"])
 def test_tab_order_is_the_reading_order_both_ways(page, site, language, state):
     STATES[state][0](page, site, language)
     forward = tab_sequence(page)
@@ -80,6 +81,24 @@ def test_profile_by_keyboard(page, site, language):
     assert contact.standard_fields["FIRSTNAME"] == "Erika Maria"
     assert contact.preferences[("Themen", "Reisen")].value is True
     assert contact.preferences[("Themen", "Technik")].value is False
+
+
+def test_single_choice_by_keyboard(page, site, language):
+    """A radio group is one tab stop, on its checked button; the arrow keys choose within it."""
+    page.goto(site.profile(ERIKA, lang=language))
+    tab_to(page, "input[type=radio]")
+    assert page.evaluate("[document.activeElement.value, document.activeElement.checked]") == ["Wöchentlich", True]
+    press(page, "ArrowDown")
+    assert page.evaluate("[document.activeElement.value, document.activeElement.checked]") == [
+        "Monatlicher Digest", True]
+    press(page, "Tab")  # out of the group at once, on to the next stop: the form's button
+    assert page.evaluate("document.activeElement.matches('form button[type=submit]')")
+    press_and_load(page, "Enter")
+
+    assert heading(page) == TEXT[language]["saved"]
+    contact = site.store.contact(ERIKA)
+    assert contact.preferences[("Frequenz", "Monatlicher Digest")].value is True
+    assert contact.preferences[("Frequenz", "Wöchentlich")].value is False
 
 
 def test_profile_errors_by_keyboard(page, site, language):

@@ -18,6 +18,9 @@ TEXT = {
         "unsubscribe_after_all": "Doch abmelden",
         "to_unsubscribe": "Direkt zur Abmeldung von allen Newslettern",
         "date_format": "j. F Y",
+        "frequency": "Häufigkeit",
+        "weekly": "Jede Woche eine Ausgabe",
+        "monthly": "Einmal im Monat das Wichtigste",
     },
     "en": {
         "profile": "Your profile and newsletter preferences",
@@ -36,5 +39,8 @@ TEXT = {
         "unsubscribe_after_all": "Unsubscribe after all",
         "to_unsubscribe": "Go straight to unsubscribing from everything",
         "date_format": "j F Y",
+        "frequency": "Frequency",
+        "weekly": "An issue every week",
+        "monthly": "Once a month: the highlights",
     },
 }

@@ -120,7 +120,7 @@ def test_categories_not_on_the_page_are_never_sent(client, make_page, maileon_sa
 @pytest.mark.parametrize("field_type, typed, message_de", [
     (FieldType.NUMBER, "2147483648", "kleiner oder gleich 2147483647"),
     (FieldType.NUMBER, "zwölf", "ganze Zahl"),
-    (FieldType.DATE, "12.04.1985", "gültiges Datum"),
+    (FieldType.DATE, "30.02.1985", "Bitte geben Sie ein Datum wie 31.12.1990 ein."),
 ])
 def test_typed_validation_shows_the_message_next_to_the_field(client, make_page, maileon_sandbox, link,
                                                               field_type, typed, message_de):
