@@ -44,7 +44,7 @@ def choose_with_arrows(page, value: str) -> None:
     raise AssertionError(f"option {value} not reached with the arrow keys")
 
 
-@pytest.mark.parametrize("state", ["profile", "unsubscribe", "tell-us-more", "link-invalid"])
+@pytest.mark.parametrize("state", ["profile", "unsubscribe", "tell-us-more", "link-invalid", "new-link"])
 def test_tab_order_is_the_reading_order_both_ways(page, site, language, state):
     STATES[state][0](page, site, language)
     forward = tab_sequence(page)
