@@ -386,7 +386,7 @@ class NewLinkForm(AccessibleFormMixin, forms.Form):
     email = forms.EmailField(
         label=_("Your email address"), max_length=EMAIL_MAX_LENGTH,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        help_text=_("The address our newsletter comes to."),
+        help_text=_("The address our newsletter is sent to."),
         error_messages={
             "required": _("Please enter your email address, e.g. name@example.com."),
             "invalid": _("Please enter a complete email address, e.g. name@example.com."),
