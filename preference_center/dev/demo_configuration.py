@@ -2,8 +2,9 @@
 
 The seed migration gives every database a page that works with any Maileon account. The sandbox's account has
 more to show: preference categories Themen and Frequenz, the custom field Lieblingsfarbe, the DOI mailing
-doi-standard, a down-sell and the transaction type that sends a new link. `manage.py demo` adds them, in sandbox mode only, so these names never reach a
-database that talks to a real account. Idempotent, and it leaves a page a developer has already changed alone.
+doi-standard, a down-sell and the transaction type that sends a new link. `manage.py demo` adds them, in sandbox
+mode only, so these names never reach a database that talks to a real account. Idempotent, and it leaves a page
+a developer has already changed alone.
 """
 
 from __future__ import annotations

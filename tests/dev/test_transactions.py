@@ -156,8 +156,8 @@ def test_query_names_and_flags_are_checked(sandbox, params, cause):
 
 
 def test_the_xml_calls_still_refuse_json(sandbox):
-    response = sandbox.call("PUT", "/contacts/contact", [("id", "1001"), ("checksum", sandbox.store.checksum_for(1001))],
-                            body=b"{}", headers={"Content-Type": JSON})
+    params = [("id", "1001"), ("checksum", sandbox.store.checksum_for(1001))]
+    response = sandbox.call("PUT", "/contacts/contact", params, body=b"{}", headers={"Content-Type": JSON})
     assert (response.status_code, error_message(response)) == (415, "unsupported media type")
 
 
