@@ -10,7 +10,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -98,6 +98,13 @@ class PageConfig(models.Model):
         _("double opt-in mailing key"), max_length=100, blank=True,
         help_text=_("If set, contacts without newsletter permission are offered \"send me the newsletter\": "
                     "Maileon sends this DOI mailing and the permission changes only after confirmation."),
+    )
+    new_link_transaction_type = models.PositiveIntegerField(
+        _("transaction type for \"send me a new link\""), null=True, blank=True, validators=[MinValueValidator(1)],
+        help_text=_("The id of a Maileon transaction type whose trigger mailing carries the profile link with "
+                    "[CONTACT|ID] and [CONTACT|CHECKSUM]. If set, a broken link's page offers \"send me a new "
+                    "link\": Maileon sends that mailing to the address typed, if it is a contact's. Empty: not "
+                    "offered; the page asks to use the link in the latest newsletter."),
     )
     newsletter_account_ids = models.CharField(
         _("newsletter accounts for unsubscribe"), max_length=200, blank=True, validators=[account_id_list],

@@ -15,3 +15,4 @@ urlpatterns = [
 if settings.MAILEON_SANDBOX:
     urlpatterns.append(path("sandbox/maileon/1.0/", include("preference_center.dev.sandbox.urls")))
     urlpatterns.append(path("sandbox/embed-demo/", include("preference_center.dev.embed_demo")))  # docs/embedding.md
+    urlpatterns.append(path("sandbox/mails/", include("preference_center.dev.mailbox")))  # the sandbox's outbox

@@ -83,7 +83,8 @@ def _disabled_language_column(name: str) -> bool:
 def _missing_in_maileon(page: PageConfig) -> list[str]:
     """What the page names that the account lacks (the recipient pages leave it out), for the warning on top."""
     try:
-        return [f"{item.kind.value}: {item.name}" for item in page_fit.fit(page).missing]
+        return [f"{item.kind.value}: {item.name}"
+                for item in page_fit.fit(page, with_transaction_type=True).missing]
     except MaileonError:
         return []  # the "Maileon could not be reached" note says enough
 
@@ -142,6 +143,12 @@ class PageConfigAdmin(admin.ModelAdmin):
             "description": _("The fields and preference groups of the profile form are listed below this form."),
         }),
         (_("Unsubscribe page"), {"fields": ["newsletter_account_ids", "resubscribe_url", "pause_field"]}),
+        (_("Broken links"), {
+            "fields": ["new_link_transaction_type"],
+            "description": _("A recipient whose link does not work (cut short, out of date) may ask for a new one "
+                             "by email. In Maileon, give the transaction type a trigger mailing that carries the "
+                             "profile link shown below."),
+        }),
         (_("Down-sell"), {
             "fields": ["downsell_profile_link", "downsell_category", "downsell_preference"],
             "description": _("Offer fewer mails before the unsubscribe button. The button's text is among the "

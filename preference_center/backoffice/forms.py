@@ -17,7 +17,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .. import languages
-from ..maileon import MaileonError
+from ..maileon import MaileonError, RejectedError
 from ..models import FieldSource, FieldType, PageConfig, PreferenceGroup, ProfileField, UnsubscribeReason
 from ..pages.preferences import SINGLE_CHOICE_MINIMUM
 from ..services import definitions
@@ -54,6 +54,8 @@ class MaileonChoices:
     custom_fields: dict[str, str] = field(default_factory=dict)  # name -> Maileon type (string, integer, ...)
     categories: dict[str, str] = field(default_factory=dict)  # name -> description
     preferences: dict[str, dict[str, str]] = field(default_factory=dict)  # category -> name -> description
+    # id -> name; None when the account's types cannot be listed (Maileon down, or the key may not list them)
+    transaction_types: dict[int, str] | None = None
 
     @property
     def standard_fields(self) -> list[tuple[str, str]]:
@@ -75,11 +77,17 @@ def load_maileon_choices() -> MaileonChoices:
             name: {p.name: p.description for p in definitions.preferences(name) or ()} for name in categories
         }
         custom_fields = {name: str(field_type) for name, field_type in definitions.custom_fields().items()}
+        try:
+            transaction_types = {type_id: t.name for type_id, t in definitions.transaction_types().items()}
+        except RejectedError as error:  # e.g. a key without the right to list them: type the id instead
+            logger.warning("Maileon transaction types unavailable for the admin: %s", error)
+            transaction_types = None
     except MaileonError as error:
         logger.warning("Maileon account definitions unavailable for the admin: %s", error)
         return MaileonChoices(reachable=False)
     return MaileonChoices(
-        reachable=True, custom_fields=custom_fields, categories=categories, preferences=preferences
+        reachable=True, custom_fields=custom_fields, categories=categories, preferences=preferences,
+        transaction_types=transaction_types,
     )
 
 
@@ -307,6 +315,25 @@ class PageConfigForm(MaileonAwareForm):
                 (code, name) for code, name in self.fields["default_language"].choices
                 if languages.offered(code) or code == current
             ]
+        self._offer_transaction_types()
+
+    def _offer_transaction_types(self) -> None:
+        """The account's transaction types as a list to pick from, while it can be read; else the id is typed.
+        A type the page names that the account lacks is kept as a choice, marked, so it is never lost silently."""
+        name = "new_link_transaction_type"
+        types = self.maileon.transaction_types
+        if name not in self.fields or types is None:
+            return
+        choices = [("", _("(none: \"send me a new link\" is not offered)"))]
+        choices += [(str(type_id), f"{type_id}: {type_name}") for type_id, type_name in sorted(types.items())]
+        current = self.initial.get(name)
+        if current and current not in types:
+            choices.append((str(current), _("%(id)s: not in your Maileon account") % {"id": current}))
+        original = self.fields[name]
+        self.fields[name] = forms.TypedChoiceField(
+            label=original.label, help_text=original.help_text, required=False, choices=choices, coerce=int,
+            empty_value=None,
+        )
 
     def _get_validation_exclusions(self):
         # The admin moves the default flag itself, in a transaction (PageConfigAdmin.save_model); checking the
@@ -345,6 +372,12 @@ class PageConfigForm(MaileonAwareForm):
                 self.add_error("downsell_preference", _("Category %(category)s has no preference %(name)s.")
                                % {"category": category, "name": preference})
         self._check_pause_field(cleaned)
+        transaction_type = cleaned.get("new_link_transaction_type")
+        types = self.maileon.transaction_types
+        if transaction_type is not None and self.maileon.reachable and types is not None \
+                and transaction_type not in types:
+            self.add_error("new_link_transaction_type", _("Your Maileon account has no transaction type "
+                                                          "%(id)s.") % {"id": transaction_type})
         return cleaned
 
     def _check_pause_field(self, cleaned: dict) -> None:

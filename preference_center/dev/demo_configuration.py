@@ -2,8 +2,9 @@
 
 The seed migration gives every database a page that works with any Maileon account. The sandbox's account has
 more to show: preference categories Themen and Frequenz, the custom field Lieblingsfarbe, the DOI mailing
-doi-standard, a down-sell and the pause date field PAUSE_UNTIL. `manage.py demo` adds them, in sandbox mode only, so these names never reach a
-database that talks to a real account. Idempotent, and it leaves a page a developer has already changed alone.
+doi-standard, a down-sell, the pause date field PAUSE_UNTIL and the transaction type that sends a new link.
+`manage.py demo` adds them, in sandbox mode only, so these names never reach a database that talks to a real
+account. Idempotent, and it leaves a page a developer has already changed alone.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from ..models import PageConfig, PreferenceGroup, ProfileField
+from .sandbox.store import NEW_LINK_TRANSACTION_TYPE
 
 DEMO_MAILING_ID = 88120  # a sent mailing of the sandbox, so the unsubscribe is credited to it
 # (contact id, who, language): the sandbox's demo contacts; their LOCALE picks the page language.
@@ -19,6 +21,7 @@ DEMO_CONTACTS = [(1001, "Erika", "de"), (1002, "John", "en")]
 PAGE = {
     "page_key": "profil",
     "doi_mailing_key": "doi-standard",
+    "new_link_transaction_type": NEW_LINK_TRANSACTION_TYPE,  # its trigger mailing carries the profile link
     "downsell_category": "Frequenz",
     "downsell_preference": "Monatlicher Digest",
     "pause_field": "PAUSE_UNTIL",

@@ -14,6 +14,9 @@ from .types import (
     PreferenceCategory,
     PreferenceDefinition,
     ReasonType,
+    Transaction,
+    TransactionReport,
+    TransactionType,
     UnsubscribeReason,
 )
 
@@ -34,6 +37,9 @@ __all__ = [
     "ProtocolError",
     "ReasonType",
     "RejectedError",
+    "Transaction",
+    "TransactionReport",
+    "TransactionType",
     "UnavailableError",
     "UnsubscribeReason",
 ]

@@ -8,12 +8,13 @@ caller's programming mistake found before any call.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Sequence
+import logging
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import TypeVar
 from urllib.parse import quote
 
-from . import codec
+from . import codec, json_codec
 from .errors import InvalidLinkError, MaileonError, ProtocolError, RejectedError
 from ..redaction import redact
 from .transport import Response, Transport
@@ -25,11 +26,21 @@ from .types import (
     Permission,
     PreferenceCategory,
     PreferenceDefinition,
+    Transaction,
+    TransactionReport,
+    TransactionType,
     UnsubscribeReason,
 )
 
+logger = logging.getLogger(__name__)
+
 T = TypeVar("T")
 Params = list[tuple[str, str]]
+
+# Transaction types are listed a page at a time; Maileon's paged lists take at most 1000 (GUESS, as documented for
+# its other paged lists), and an account with more than this many pages of types is not one we expect.
+TRANSACTION_TYPES_PAGE_SIZE = 1000
+TRANSACTION_TYPES_MAX_PAGES = 10
 
 # Asked for with every contact read (maileon-api.md §2.9): the checksum to compare with the link's ourselves,
 # and whether the contact has already left.
@@ -217,6 +228,59 @@ class MaileonClient:
             "PUT", "/contacts/contact/unsubscribe/reasons", params=params, operation=operation
         )
         self._raise_for_client_error(response, operation, not_found=InvalidLinkError, other=RejectedError)
+
+    # --- transactions (maileon-api.md §2.10)
+
+    def create_transaction(
+        self, *, type_id: int, email: str, content: Mapping[str, object] | None = None
+    ) -> TransactionReport:
+        """POST /transactions?ignore_invalid_transactions=true with one event for the contact with this address:
+        Maileon sends the mailing triggered by the type (e.g. one carrying the contact's personal link). JSON, not
+        XML. With ignore_invalid_transactions an unknown address is no error: the report says "not queued", so
+        callers that must answer the same either way get the same outcome from this method.
+
+        Not idempotent (every call sends a mail), so never retried once it may have reached Maileon: only a
+        connection that was never made is tried again. A 4xx is a RejectedError (an unknown type among them).
+        The report is read tolerantly: what it does not say is `queued=None`, never an error, since the mail may
+        be on its way by then."""
+        operation = "create_transaction"
+        if not _is_positive_int(type_id):
+            raise ValueError("the transaction type id must be a positive integer")
+        if not isinstance(email, str) or not email.strip() or "@" not in email:
+            raise ValueError("an email address is needed")
+        email = email.strip()
+        body = json_codec.encode_transactions([Transaction(type_id=type_id, email=email, content=content or {})])
+        response = self._transport.request(
+            "POST", "/transactions", params=[("ignore_invalid_transactions", codec.encode_bool(True))], body=body,
+            operation=operation, media_type=json_codec.MEDIA_TYPE, retry_unsent=True,
+        )
+        self._raise_for_client_error(response, operation, not_found=RejectedError, other=RejectedError)
+        try:
+            reports = json_codec.decode_transaction_reports(response.body)
+        except codec.CodecError:
+            reports = []
+        if not reports:
+            logger.warning("maileon %s: answer %s without a readable report; the mail may have been queued",
+                           operation, response.status)
+            return TransactionReport(queued=None)
+        report = reports[0]
+        # Maileon's message may repeat the address (e.g. "contact not found: …"): masked before anyone reads it.
+        return TransactionReport(queued=report.queued, message=redact(report.message, [email]),
+                                 contact_id=report.contact_id)
+
+    def get_transaction_types(self) -> list[TransactionType]:
+        """GET /transactions/types, page by page (page_index from 1, page_size), until a page is not full."""
+        operation = "get_transaction_types"
+        types: list[TransactionType] = []
+        for page_index in range(1, TRANSACTION_TYPES_MAX_PAGES + 1):
+            params = [("page_index", str(page_index)), ("page_size", str(TRANSACTION_TYPES_PAGE_SIZE))]
+            response = self._transport.request("GET", "/transactions/types", params=params, operation=operation)
+            self._raise_for_client_error(response, operation, not_found=RejectedError, other=RejectedError)
+            page = self._decode(response, operation, codec.decode_transaction_types)
+            types += page
+            if len(page) < TRANSACTION_TYPES_PAGE_SIZE:
+                break
+        return types
 
     # --- account configuration (a 4xx here means our configuration is wrong, never the recipient's link)
 

@@ -23,6 +23,7 @@ from .types import (
     Preference,
     PreferenceCategory,
     PreferenceDefinition,
+    TransactionType,
 )
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -470,6 +471,33 @@ def decode_custom_field_definitions(body: bytes) -> list[CustomFieldDefinition]:
             name=_required_text(element, "name"), type=_decode_field_type(_required_text(element, "type"))
         )
         for element in root.iter("custom_field")
+    ]
+
+
+# --- transaction types (GET /transactions/types, as XQueue's Java client's TransactionTypesXmlSerializer reads it)
+
+
+def encode_transaction_types(types: list[TransactionType]) -> bytes:
+    root = etree.Element("transaction_types")
+    for transaction_type in types:
+        element = etree.SubElement(root, "transaction_type")
+        _set_text(etree.SubElement(element, "id"), str(transaction_type.id))
+        _set_text(etree.SubElement(element, "name"), transaction_type.name)
+        _set_text(etree.SubElement(element, "description"), transaction_type.description)
+        etree.SubElement(element, "attributes")
+    return _document(root)
+
+
+def decode_transaction_types(body: bytes) -> list[TransactionType]:
+    """Id and name of each type; its attributes and archiving settings are not ours to read."""
+    root = _parse_root(body, "transaction_types")
+    return [
+        TransactionType(
+            id=_decode_int(_child_text(element, "id"), "transaction type id"),
+            name=(_child_text(element, "name") or "").strip(),
+            description=(_child_text(element, "description") or "").strip(),
+        )
+        for element in root.iter("transaction_type")
     ]
 
 

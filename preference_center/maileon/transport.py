@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase
 from requests.structures import CaseInsensitiveDict
@@ -146,24 +147,31 @@ class Transport:
         params: Sequence[tuple[str, str]] = (),
         body: bytes | None = None,
         operation: str,
+        media_type: str = CONTENT_TYPE,
+        retry_unsent: bool = False,
     ) -> Response:
         """Send one call (retrying a GET within budget). Returns the Response for 2xx and for 4xx other than
         401/403/429; raises UnavailableError, RejectedError (auth) or ProtocolError (redirect) otherwise.
 
-        `path` starts with "/" and has its variable segments already quoted by the caller."""
+        `path` starts with "/" and has its variable segments already quoted by the caller. `media_type` is sent
+        as Accept and (on PUT and POST) Content-Type: Maileon's XML unless the call speaks JSON. `retry_unsent`:
+        a call that is no GET may still be tried again, within the same budget, when it never left this host
+        (the connection was refused or not made in time): for a call that must never reach Maileon twice."""
         method = method.upper()
         retries_left = self.config.read_retries if method == "GET" else 0
+        unsent_retries_left = self.config.read_retries if retry_unsent else 0
         started = self._clock()
         attempt = 0
         while True:
             attempt += 1
             try:
-                response = self._send(method, path, params, body)
+                response = self._send(method, path, params, body, media_type)
             except NO_ANSWER_ERRORS as exc:
                 error = UnavailableError(_describe(exc), operation=operation)
                 self._log(operation, method, params, "no answer", attempt)
                 delay = backoff.delay(attempt, base=BACKOFF_BASE, cap=BACKOFF_CAP)
-                if attempt <= retries_left and self._within_budget(started, delay):
+                may_retry = attempt <= retries_left or (attempt <= unsent_retries_left and never_sent(exc))
+                if may_retry and self._within_budget(started, delay):
                     self._sleep(delay)
                     continue
                 raise error from exc
@@ -199,12 +207,14 @@ class Transport:
                 raise ProtocolError("unexpected answer", operation=operation, status=response.status)
             return response
 
-    def _send(self, method: str, path: str, params: Sequence[tuple[str, str]], body: bytes | None) -> Response:
-        headers = {"Accept": CONTENT_TYPE, "User-Agent": self.config.user_agent}
+    def _send(
+        self, method: str, path: str, params: Sequence[tuple[str, str]], body: bytes | None, media_type: str
+    ) -> Response:
+        headers = {"Accept": media_type, "User-Agent": self.config.user_agent}
         if body is not None or method in ("PUT", "POST"):
             # Both official clients send it on every PUT and POST, with or without a body (the add-reasons PUT
             # has none); a Maileon that reads the body's type from it must never have to guess.
-            headers["Content-Type"] = CONTENT_TYPE
+            headers["Content-Type"] = media_type
         with self._session().request(
             method,
             self._base_url + path,
@@ -245,6 +255,16 @@ class Transport:
         logger.info(
             "maileon %s %s contact_id=%s -> %s (attempt %d)", operation, method, contact_id, outcome, attempt
         )
+
+
+def never_sent(exc: requests.RequestException) -> bool:
+    """Whether the request certainly never reached the server: no connection was made (refused, unreachable, or
+    not made within the connect timeout). A connection that broke later may have carried the whole request."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    # urllib3's NewConnectionError (refused, unreachable, DNS) is a ConnectTimeoutError too; both mean "no socket".
+    return isinstance(exc, requests.ConnectionError) and isinstance(reason, urllib3.exceptions.ConnectTimeoutError)
 
 
 def _read_bounded(raw: requests.Response, limit: int) -> bytes:

@@ -162,6 +162,47 @@ class ContactChanges:
 
 
 @dataclass(frozen=True)
+class TransactionType:
+    """A transaction type of the account (GET /transactions/types): a trigger mailing attached to it in Maileon
+    sends a mail for every transaction of this type."""
+
+    id: int
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Transaction:
+    """One event of `POST /transactions` (maileon-api.md §2.10): its type (by id, or by name) and the contact it
+    is about (by email or by Maileon id); `content` holds the type's attributes (none for a plain trigger)."""
+
+    type_id: int | None = None
+    type_name: str | None = None
+    email: str | None = None
+    contact_id: int | None = None
+    content: Mapping[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "content", MappingProxyType(dict(self.content or {})))
+
+    def __repr__(self) -> str:  # the address must never reach a log or a traceback
+        email = "'***'" if self.email else None
+        return (f"Transaction(type_id={self.type_id}, type_name={self.type_name!r}, email={email}, "
+                f"contact_id={self.contact_id})")
+
+
+@dataclass(frozen=True)
+class TransactionReport:
+    """Maileon's processing report for one transaction. `queued` None: the report did not say (or could not be
+    read). `email` is what Maileon echoes; the client never keeps it (see json_codec)."""
+
+    queued: bool | None
+    message: str = ""
+    contact_id: int | None = None
+    email: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
 class MaileonConfig:
     base_url: str
     api_key: str

@@ -9,10 +9,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils import translation
 
 from . import language as languages
 from . import page_cache, throttle
@@ -21,8 +23,10 @@ from ..maileon import InvalidLinkError, MaileonError, ProtocolError, RejectedErr
 from ..models import PageConfig
 from .confirmations import ConfirmationExpiredError
 from .page_cache import UnknownPageError
-from .rendering import render_page
+from .forms import NewLinkForm
+from .rendering import page_url, render_page
 from .security import ForbiddenOriginError
+from ..services import new_link
 from ..services.unsubscribe import RecordingFailedError
 
 logger = logging.getLogger(__name__)
@@ -33,11 +37,13 @@ ONE_CLICK_URL_NAMES = frozenset({"unsubscribe_one_click", "page_unsubscribe_one_
 
 
 class ThrottledError(Exception):
-    """This contact id or client address failed too many links lately (throttle.py); Maileon is not asked."""
+    """This contact id or client address failed too many links lately (throttle.py), or (`new_link`) this client
+    address asked for too many new links; Maileon is not asked."""
 
-    def __init__(self, retry_after: int) -> None:
+    def __init__(self, retry_after: int, *, new_link: bool = False) -> None:
         super().__init__(f"throttled for {retry_after} s")
         self.retry_after = retry_after
+        self.new_link = new_link
 
 
 def page_for_error(kwargs: dict) -> PageConfig:
@@ -66,7 +72,7 @@ def _log_context(request: HttpRequest) -> str:
 MAX_RECIPIENT_WAIT = 300
 
 
-def _recipient_wait(retry_after: float | None) -> int | None:
+def recipient_wait(retry_after: float | None) -> int | None:
     """Seconds a recipient is asked to wait: Maileon's Retry-After, at least 1 s, at most MAX_RECIPIENT_WAIT."""
     if not retry_after:
         return None
@@ -112,6 +118,10 @@ def render_recording_failed(request: HttpRequest, error: RecordingFailedError, k
     return response
 
 
+def log_unavailable(request: HttpRequest, error: UnavailableError) -> None:
+    logger.warning("Maileon unavailable in %s, status %s (%s)", error.operation, error.status, _log_context(request))
+
+
 def render_error(request: HttpRequest, error: Exception, kwargs: dict) -> HttpResponse:
     if isinstance(error, RecordingFailedError):
         return render_recording_failed(request, error, kwargs)
@@ -126,15 +136,17 @@ def render_error(request: HttpRequest, error: Exception, kwargs: dict) -> HttpRe
     if isinstance(error, (MalformedLinkError, InvalidLinkError)):
         throttle.record_failure(request)  # so ids and checksums cannot be enumerated
     if isinstance(error, ThrottledError):
-        response = render("too_many_attempts.html", 429)
+        response = render("too_many_attempts.html", 429, {
+            "new_link": error.new_link, "retry_minutes": -(-error.retry_after // 60),
+        })
         response["Retry-After"] = str(error.retry_after)
         return response
     if isinstance(error, MalformedLinkError):
         logger.info("malformed recipient link (%s): %s", _log_context(request), error.reason)
-        return render("link_invalid.html", 400)
+        return render("link_invalid.html", 400, new_link_context(page, language))
     if isinstance(error, InvalidLinkError):
         logger.info("Maileon refused the link (%s) in %s", _log_context(request), error.operation)
-        return render("link_invalid.html", 404)
+        return render("link_invalid.html", 404, new_link_context(page, language))
     if isinstance(error, UnknownPageError):
         return render("not_found.html", 404)
     if isinstance(error, ConfirmationExpiredError):
@@ -144,9 +156,8 @@ def render_error(request: HttpRequest, error: Exception, kwargs: dict) -> HttpRe
         logger.warning("recipient POST refused (%s): %s", _log_context(request), error)
         return render("forbidden.html", 403)
     if isinstance(error, UnavailableError):
-        logger.warning("Maileon unavailable in %s, status %s (%s)", error.operation, error.status,
-                       _log_context(request))
-        wait = _recipient_wait(error.retry_after)
+        log_unavailable(request, error)
+        wait = recipient_wait(error.retry_after)
         response = render("maileon_error.html", 503, {
             **_retry_context(request), "retry_minutes": -(-wait // 60) if wait else None,
         })
@@ -157,6 +168,17 @@ def render_error(request: HttpRequest, error: Exception, kwargs: dict) -> HttpRe
     logger.error("Maileon %s in %s, status %s (%s)", type(error).__name__, error.operation, error.status,
                  _log_context(request))
     return render("maileon_error.html", 502, {"retry": False})
+
+
+def new_link_context(page: PageConfig, language: str, form: NewLinkForm | None = None) -> dict:
+    """"Send me a new link" where the page offers it (a transaction type is set): the form and where it posts. The
+    broken link's query stays behind: the form needs none of it, and its checksum should travel no further."""
+    if not new_link.offered(page):
+        return {}
+    if form is None:
+        with translation.override(language):
+            form = NewLinkForm()
+    return {"new_link_form": form, "new_link_action": f"{page_url('new_link', page)}?{urlencode({'lang': language})}"}
 
 
 HANDLED = (MalformedLinkError, InvalidLinkError, UnavailableError, RejectedError, ProtocolError, MaileonError,

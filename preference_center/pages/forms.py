@@ -450,6 +450,26 @@ class UnsubscribeForm(AccessibleFormMixin, forms.Form):
         return any(reason.asks_free_text for reason in self.reasons.values())
 
 
+class NewLinkForm(AccessibleFormMixin, forms.Form):
+    """"Send me a new link" on a broken link's page: the address Maileon mails a fresh personal link to, if it is a
+    contact's. Kept in the form only; never stored."""
+
+    email = forms.EmailField(
+        label=_("Your email address"), max_length=EMAIL_MAX_LENGTH,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=_("The address our newsletter is sent to."),
+        error_messages={
+            "required": _("Please enter your email address, e.g. name@example.com."),
+            "invalid": _("Please enter a complete email address, e.g. name@example.com."),
+            "max_length": _("An email address has at most 255 characters."),
+        },
+    )
+
+    def __init__(self, data=None, initial=None) -> None:
+        super().__init__(data=data, initial=initial)
+        self._describe_fields()
+
+
 class ResubscribeForm(AccessibleFormMixin, forms.Form):
     """The way back after an unsubscribe: the address to send the double opt-in mail to."""
 

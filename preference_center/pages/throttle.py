@@ -28,6 +28,8 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
+from ..services.sliding_window import SlidingWindow
+
 # Per contact id and window. Nobody mistypes their own link ten times in ten minutes, while a guesser gets at
 # most 1,440 tries a day at one contact's checksum, hopeless against Maileon's checksums. The price: whoever
 # knows a contact id can lock that contact's pages for ten minutes with ten bad links.
@@ -136,3 +138,19 @@ def record_failure(request: HttpRequest) -> None:
             # loser takes the next one. A full window stays full: the failure changes nothing.
             if key not in taken and cache.add(key, now, WINDOW_SECONDS):
                 break
+
+
+# --- "send me a new link" requests per client address (the same address and /64 grouping as the failures above)
+
+# Each request may make Maileon send a mail: one place may ask for a handful of addresses (a family, an office's
+# shared NAT) but cannot turn the form into a way of mailing many addresses or of hammering Maileon.
+NEW_LINK_PER_ADDRESS = SlidingWindow("new-link-address", ceiling=10, seconds=600)
+
+
+def new_link_seconds_blocked(request: HttpRequest) -> int:
+    """0 while this client address may ask for another new link; else the seconds to wait (Retry-After)."""
+    return NEW_LINK_PER_ADDRESS.seconds_blocked(_address_group(client_address(request)))
+
+
+def count_new_link_request(request: HttpRequest) -> None:
+    NEW_LINK_PER_ADDRESS.take(_address_group(client_address(request)))

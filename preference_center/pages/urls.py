@@ -22,6 +22,8 @@ RECIPIENT_PAGES = [
     ("unsubscribe/one-click/", views.unsubscribe_one_click, "unsubscribe_one_click"),
     ("resubscribe/", views.resubscribe, "resubscribe"),
     ("resubscribe/sent/", views.resubscribe_sent, "resubscribe_sent"),
+    ("link/new/", views.new_link, "new_link"),
+    ("link/new/sent/", views.new_link_sent, "new_link_sent"),
 ]
 
 urlpatterns = [

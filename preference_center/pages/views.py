@@ -24,6 +24,7 @@ from . import automation, confirmations, errors, security, throttle
 from .. import links
 from . import language as languages
 from .forms import (
+    NewLinkForm,
     ProfileForm,
     ResubscribeForm,
     TopicsForm,
@@ -37,6 +38,7 @@ from ..maileon import Contact, Permission, UnavailableError
 from ..models import PageConfig, Via
 from .page_cache import UnknownPageError
 from .rendering import page_url, render_page, resolve_page
+from ..services import new_link as new_link_service
 from ..services import pause as pause_service
 from ..services import profile as profile_service
 from ..services import undo as undo_service
@@ -198,6 +200,71 @@ def resubscribe_sent(request: HttpRequest, slug: str | None = None) -> HttpRespo
     language = _language(request, page)
     return render_page(request, "resubscribe_sent.html", {"outcome": facts.get("outcome", "")},
                        page=page, language=language, link=link)
+
+
+# --- a broken link: "send me a new link"
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@recipient_view
+def new_link(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    """The form of a broken link's page, on its own (GET) and its answer (POST): Maileon mails a fresh personal
+    link to the address typed, if it is a contact's. Every valid request gets the same 303 to the same page,
+    whether the address is on the list or not, within the per-email limit or beyond it; the address is never
+    stored, logged or put into a URL. Which page: the one the broken link's URL named (/p/<slug>/), else the
+    default page."""
+    page = resolve_page(slug)
+    if not new_link_service.offered(page):
+        raise UnknownPageError(page.slug)  # this page sends no new links: "page not found, use the newsletter"
+    language = _language(request, page)
+    if request.method in READ_METHODS:
+        return _new_link_page(request, page, language)
+
+    retry_after = throttle.new_link_seconds_blocked(request)
+    if retry_after:
+        raise errors.ThrottledError(retry_after, new_link=True)
+    with translation.override(language):
+        form = NewLinkForm(data=request.POST)
+        valid = form.is_valid()
+    if not valid:
+        return _new_link_page(request, page, language, form)
+    throttle.count_new_link_request(request)
+    try:
+        outcome = new_link_service.request_new_link(page=page, email=form.cleaned_data["email"])
+    except UnavailableError as error:
+        errors.log_unavailable(request, error)
+        return _new_link_failed(request, page, language, form, retry_after=error.retry_after)
+    if outcome is new_link_service.NewLink.REFUSED:
+        return _new_link_failed(request, page, language)
+    if outcome is new_link_service.NewLink.NOT_OFFERED:
+        raise UnknownPageError(page.slug)
+    # The same URL for every address: it carries the language only.
+    return HttpResponseRedirect(f"{page_url('new_link_sent', page)}?{urlencode({'lang': language})}", status=303)
+
+
+def _new_link_page(request, page, language, form=None) -> HttpResponse:
+    return render_page(request, "new_link.html", errors.new_link_context(page, language, form),
+                       page=page, language=language)
+
+
+def _new_link_failed(request, page, language, form=None, *, retry_after: float | None = None) -> HttpResponse:
+    """Maileon could not be reached (503: the form again, with what was typed, to try in a few minutes), or it
+    refused the page's transaction type (502: nothing can be sent from here now; the newsletter's link works)."""
+    if form is None:
+        return render_page(request, "new_link_failed.html", {"retry": False}, page=page, language=language,
+                           status=502)
+    context = {"retry": True, **errors.new_link_context(page, language, form)}
+    response = render_page(request, "new_link_failed.html", context, page=page, language=language, status=503)
+    response["Retry-After"] = str(errors.recipient_wait(retry_after) or errors.MAX_RECIPIENT_WAIT)
+    return response
+
+
+@require_http_methods(["GET", "HEAD"])
+@recipient_view
+def new_link_sent(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    """"Check your inbox": the same for every address (post/redirect/get; nothing to carry, so no token)."""
+    page = resolve_page(slug)
+    return render_page(request, "new_link_sent.html", {}, page=page, language=_language(request, page))
 
 
 # --- unsubscribe

@@ -1,5 +1,6 @@
-"""The Maileon account's definitions: custom fields, preference categories and their preferences, and the DOI
-mailing keys Maileon refused. Kept in each process's memory for ten minutes, so a page view costs one call.
+"""The Maileon account's definitions: custom fields, preference categories and their preferences, transaction
+types, and the DOI mailing keys and transaction types Maileon refused. Kept in each process's memory for ten
+minutes, so a page view costs one call.
 
 Marketers rename things in Maileon at any time. A name the account lacks is an answer too (kept as such), and
 a page that meets a name Maileon refuses asks for the definitions afresh, at most once per RECHECK_SECONDS, so
@@ -13,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from ..maileon import CustomFieldType, PreferenceCategory, PreferenceDefinition, RejectedError
+from ..maileon import CustomFieldType, PreferenceCategory, PreferenceDefinition, RejectedError, TransactionType
 from ..account import get_client
 
 T = TypeVar("T")
@@ -25,6 +26,7 @@ _clock = time.monotonic  # tests move it on
 _lock = threading.Lock()
 _entries: dict[str, tuple[float, object]] = {}  # key -> (read at, value)
 _refused_doi_mailings: dict[str, float] = {}  # DOI mailing key -> when Maileon refused it
+_refused_transaction_types: dict[int, float] = {}  # transaction type id -> when Maileon refused it
 _last_recheck: float | None = None
 
 
@@ -69,6 +71,23 @@ def _read_preferences(category: str) -> tuple[PreferenceDefinition, ...] | None:
         raise
 
 
+def transaction_types() -> dict[int, TransactionType]:
+    """Id -> transaction type of the account (admin and check_pages; the recipient pages never need the list)."""
+    return _cached("transaction_types", lambda: {t.id: t for t in get_client().get_transaction_types()})
+
+
+def transaction_type_refused(type_id: int) -> bool:
+    with _lock:
+        refused_at = _refused_transaction_types.get(type_id)
+    return refused_at is not None and _clock() - refused_at < MAX_AGE_SECONDS
+
+
+def note_refused_transaction_type(type_id: int) -> None:
+    """Maileon refused a transaction with this type: pages stop offering it for a while (as for a DOI mailing)."""
+    with _lock:
+        _refused_transaction_types[type_id] = _clock()
+
+
 def doi_mailing_refused(key: str) -> bool:
     with _lock:
         refused_at = _refused_doi_mailings.get(key)
@@ -100,4 +119,5 @@ def forget() -> None:
     with _lock:
         _entries.clear()
         _refused_doi_mailings.clear()
+        _refused_transaction_types.clear()
         _last_recheck = None

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from .standard_fields import STANDARD_FIELDS
-from ..maileon import CustomFieldType, PreferenceDefinition
+from ..maileon import CustomFieldType, PreferenceDefinition, RejectedError
 from ..models import FieldSource, PageConfig, PreferenceGroup, ProfileField
 from . import definitions
 
@@ -31,6 +31,7 @@ class MissingKind(enum.Enum):
     DOWNSELL = _("down-sell preference")
     DOI_MAILING = _("double opt-in mailing")
     PAUSE_FIELD = _("pause date field (a custom field of type date)")
+    TRANSACTION_TYPE = _("transaction type")
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,12 @@ class PageFit:
                    doi_mailing=bool(page.doi_mailing_key), pause=bool(page.pause_field))
 
 
-def fit(page: PageConfig) -> PageFit:
-    """What of `page` the account has (cached account definitions; MaileonError when they cannot be read)."""
+def fit(page: PageConfig, *, with_transaction_type: bool = False) -> PageFit:
+    """What of `page` the account has (cached account definitions; MaileonError when they cannot be read).
+
+    `with_transaction_type`: check the "send me a new link" transaction type too (the admin and check_pages). The
+    recipient pages leave it out: a profile page has no use for the list of types, nor should it fail when the
+    API key may not read it."""
     missing: list[Missing] = []
     fields = []
     custom = None
@@ -115,6 +120,8 @@ def fit(page: PageConfig) -> PageFit:
     doi_mailing = bool(page.doi_mailing_key) and not definitions.doi_mailing_refused(page.doi_mailing_key)
     if page.doi_mailing_key and not doi_mailing:
         missing.append(Missing(MissingKind.DOI_MAILING, page.doi_mailing_key))
+    if with_transaction_type and not _transaction_type_exists(page):
+        missing.append(Missing(MissingKind.TRANSACTION_TYPE, str(page.new_link_transaction_type)))
 
     # A pause is a date that target groups compare with today: a field of another type would take the value
     # and filter nothing, so it counts as missing.
@@ -129,6 +136,20 @@ def fit(page: PageConfig) -> PageFit:
 def _date_field_exists(name: str, custom: dict[str, CustomFieldType] | None) -> bool:
     custom = definitions.custom_fields() if custom is None else custom
     return custom.get(name) is CustomFieldType.DATE
+
+
+def _transaction_type_exists(page: PageConfig) -> bool:
+    """True when the page names no type, or one the account lists (or may have: a key not allowed to list types
+    cannot check). A type Maileon refused a transaction with lately counts as missing, as a refused DOI mailing."""
+    type_id = page.new_link_transaction_type
+    if type_id is None:
+        return True
+    if definitions.transaction_type_refused(type_id):
+        return False
+    try:
+        return type_id in definitions.transaction_types()
+    except RejectedError:  # e.g. 403: this key may not list transaction types; Maileon will say so when sending
+        return True
 
 
 def _downsell_exists(page: PageConfig) -> bool:

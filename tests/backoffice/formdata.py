@@ -15,6 +15,7 @@ def page_form_data(
         "page_key": "",
         "src": "preference-center",
         "doi_mailing_key": "",
+        "new_link_transaction_type": "",
         "newsletter_account_ids": "",
         "resubscribe_url": "",
         "downsell_profile_link": "on",

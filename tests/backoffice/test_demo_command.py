@@ -95,7 +95,8 @@ def test_sandbox_mode_prints_contact_links_with_the_sandbox_checksums(db, settin
         assert f"http://127.0.0.1:9000/profile/?{query}" in links
         assert f"http://127.0.0.1:9000/unsubscribe/?{query}" in links
     assert "http://127.0.0.1:9000/admin/" in links
-    assert len(links) == 5
+    assert "http://127.0.0.1:9000/sandbox/mails/" in links
+    assert len(links) == 6
 
 
 def test_with_a_real_key_it_prints_the_link_templates(db, settings):

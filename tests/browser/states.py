@@ -226,7 +226,49 @@ def way_back_sent(page, site, language):
 
 
 def link_invalid(page, site, language):
+    """A broken link's page; the demo page names a transaction type, so it offers "send me a new link"."""
     page.goto(site.profile(ERIKA, checksum="0" * 32, lang=language))
+
+
+# --- a broken link: "send me a new link"
+
+
+def new_link_form(page):
+    return page.locator("form[action^='/link/new/']")
+
+
+def new_link(page, site, language):
+    """The form on its own (where the language switcher leads after a POST). The journey from a broken link's
+    page is test_journeys' (a driver must not pass another error page: its console error would count)."""
+    page.goto(site.url("/link/new/", None, lang=language))
+
+
+def ask_for_new_link(page, site, language, address):
+    new_link(page, site, language)
+    new_link_form(page).locator("input[name=email]").fill(address)
+    submit(new_link_form(page))
+
+
+def new_link_errors(page, site, language):
+    ask_for_new_link(page, site, language, "erika.beispiel@")
+
+
+def new_link_sent(page, site, language):
+    ask_for_new_link(page, site, language, "erika.beispiel@example.org")
+
+
+def new_link_unavailable(page, site, language):
+    new_link(page, site, language)
+    site.store.faults.inject(status=503, method="POST", path_contains="/transactions", times=None)
+    new_link_form(page).locator("input[name=email]").fill("erika.beispiel@example.org")
+    submit(new_link_form(page))
+
+
+def new_link_too_many(page, site, language):
+    for number in range(throttle.NEW_LINK_PER_ADDRESS.ceiling):  # one place asking for many addresses
+        page.request.post(site.url("/link/new/", None, lang=language), form={"email": f"p{number}@example.org"},
+                          max_redirects=0)
+    ask_for_new_link(page, site, language, "erika.beispiel@example.org")
 
 
 def maileon_down(page, site, language):
@@ -287,6 +329,11 @@ STATES = {
     "way-back-errors": (way_back_errors, 200),
     "way-back-sent": (way_back_sent, 200),
     "link-invalid": (link_invalid, 404),
+    "new-link": (new_link, 200),
+    "new-link-errors": (new_link_errors, 200),
+    "new-link-sent": (new_link_sent, 200),
+    "new-link-unavailable": (new_link_unavailable, 503),
+    "new-link-too-many": (new_link_too_many, 429),
     "maileon-down": (maileon_down, 503),
     "maileon-busy": (maileon_busy, 503),
     "forbidden": (forbidden, 403),

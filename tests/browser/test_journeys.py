@@ -6,7 +6,7 @@ import pytest
 from preference_center.models import UnsubscribeRequest
 
 from .conftest import DESKTOP, ERIKA, LENA, PHONE
-from .states import profile_form, reason_form, reason_value, submit, unsubscribe_form
+from .states import new_link_form, profile_form, reason_form, reason_value, submit, unsubscribe_form
 from .texts import TEXT
 
 # Every pair of the three settings occurs (each language at both widths and with JavaScript on and off, each
@@ -147,6 +147,26 @@ def test_a_broken_link(page, site, language):
     response = page.goto(site.profile(ERIKA, checksum=site.store.checksum_for(ERIKA)[:-6], lang=language))
     assert response.status == 404
     assert heading(page) == TEXT[language]["link_invalid"]
+
+
+def test_a_broken_link_gets_a_new_one_by_mail(page, site, language):
+    page.goto(site.profile(ERIKA, checksum=site.store.checksum_for(ERIKA)[:-6], lang=language))
+    assert heading(page) == TEXT[language]["link_invalid"]
+    new_link_form(page).locator("input[name=email]").fill("erika.beispiel@")
+    submit(new_link_form(page))  # the browser's own check is off (novalidate): the server says what is wrong
+    assert heading(page) == TEXT[language]["new_link_form"]
+    assert page.locator(".pc-error-summary").is_visible()
+    address = new_link_form(page).locator("input[name=email]")
+    assert address.input_value() == "erika.beispiel@"
+
+    address.fill("erika.beispiel@example.org")
+    submit(new_link_form(page))
+    assert heading(page) == TEXT[language]["check_inbox"]
+    assert "erika" not in page.url
+    [mail] = site.store.transaction_mails  # what Maileon's trigger mailing would have sent
+    assert mail.contact_id == ERIKA
+    page.goto(f"{site.base_url}{mail.link}&lang={language}")  # the recipient clicks the link in the mail
+    assert heading(page) == TEXT[language]["profile"]
 
 
 def test_maileon_down_keeps_the_entries_and_the_retry_saves_them(page, site, language):

@@ -45,7 +45,7 @@ def choose_with_arrows(page, value: str) -> None:
 
 
 @pytest.mark.parametrize("state", ["profile", "profile-several-chosen", "unsubscribe", "tell-us-more",
-                                   "link-invalid"])
+                                   "link-invalid", "new-link"])
 def test_tab_order_is_the_reading_order_both_ways(page, site, language, state):
     STATES[state][0](page, site, language)
     forward = tab_sequence(page)

@@ -53,10 +53,12 @@ OPERATIONS = {
         lambda c: c.get_preferences(category="Themen"),
     ),
     "get_custom_field_definitions": ("GET", "/contacts/fields/custom", lambda c: c.get_custom_field_definitions()),
+    "get_transaction_types": ("GET", "/transactions/types", lambda c: c.get_transaction_types()),
 }
 
 LINK_OPERATIONS = {"get_contact"}
-CONFIG_OPERATIONS = {"get_preference_categories", "get_preferences", "get_custom_field_definitions"}
+CONFIG_OPERATIONS = {"get_preference_categories", "get_preferences", "get_custom_field_definitions",
+                     "get_transaction_types"}
 
 
 def expected_error(operation: str, status: int) -> type[MaileonError]:

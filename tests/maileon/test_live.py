@@ -3,6 +3,7 @@ and Retry-After as sockets and clocks see them, which `responses` cannot show.""
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 
@@ -105,3 +106,36 @@ def test_close_ends_every_threads_kept_alive_connection_and_the_client_goes_on(l
     assert not any(thread.is_alive() for thread in open_before)
     assert client.get_contact(contact_id=1001, checksum=checksum).id == 1001  # a fresh session
     client.close()
+
+
+# --- POST /transactions: never twice once it may have reached Maileon
+
+
+def test_a_transaction_whose_connection_drops_is_not_sent_again(maileon, live_maileon):
+    live_maileon.faults.inject(drop=True, times=1, method="POST")
+    with pytest.raises(UnavailableError):
+        maileon.create_transaction(type_id=7001, email="erika.beispiel@example.org")
+    assert [call.path for call in live_maileon.calls] == ["/transactions"]
+
+
+def test_a_transaction_slower_than_the_read_timeout_is_not_sent_again(maileon, live_maileon):
+    live_maileon.faults.inject(delay=READ_TIMEOUT + 1, times=1, method="POST")
+    with pytest.raises(UnavailableError):
+        maileon.create_transaction(type_id=7001, email="erika.beispiel@example.org")
+    live_maileon.faults.clear()
+    assert [call.path for call in live_maileon.calls] == ["/transactions"]
+    assert [mail.contact_id for mail in live_maileon.transaction_mails] == [1001]  # Maileon went on: one mail
+
+
+def test_a_transaction_to_a_port_nobody_listens_on_is_tried_again_within_the_budget(caplog):
+    with socket.socket() as probe:  # a free port, closed again: connecting is refused at once
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = MaileonClient(MaileonConfig(base_url=f"http://127.0.0.1:{port}/1.0", api_key="sandbox",
+                                         connect_timeout=1.0, read_timeout=READ_TIMEOUT, read_retries=2))
+    caplog.set_level("INFO", logger="preference_center.maileon.transport")
+    with pytest.raises(UnavailableError) as unavailable:
+        client.create_transaction(type_id=7001, email="erika.beispiel@example.org")
+    assert "connection failed" in str(unavailable.value)
+    attempts = [r for r in caplog.records if "create_transaction POST" in r.getMessage()]
+    assert len(attempts) == 3  # refused before sending: safe to try again, twice more

@@ -189,7 +189,7 @@ def test_the_admin_lists_what_the_account_lacks(admin_client, default_page, othe
     assert response.status_code == 200 and heading in html
     start = html.index('id="maileon-missing"')
     listed = html[start:html.index("</ul>\n  </li>", start)]
-    for name in ("Lieblingsfarbe", "Themen", "Frequenz", "Frequenz/Monatlicher Digest", "PAUSE_UNTIL"):
+    for name in ("Lieblingsfarbe", "Themen", "Frequenz", "Frequenz/Monatlicher Digest", "PAUSE_UNTIL", "7001"):
         assert f": {name}</li>" in listed
 
 
@@ -205,7 +205,7 @@ def test_check_pages_names_what_is_missing_and_fails(default_page, other_account
     assert failed.value.returncode == 1
     assert "default: the Maileon account lacks" in out
     for line in ("custom field Lieblingsfarbe", "category Themen", "category Frequenz",
-                 "downsell Frequenz/Monatlicher Digest", "pause field PAUSE_UNTIL"):
+                 "downsell Frequenz/Monatlicher Digest", "pause field PAUSE_UNTIL", "transaction type 7001"):
         assert f"  - {line}\n" in out
     assert other_account.changing_calls() == []
 

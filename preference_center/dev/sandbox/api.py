@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from preference_center.maileon import codec
+from preference_center.maileon import codec, json_codec
 from preference_center.maileon.types import (
     MEDIA_TYPE,
     Contact,
@@ -25,6 +25,8 @@ from preference_center.maileon.types import (
     Permission,
     Preference,
     PreferenceCategory,
+    TransactionReport,
+    TransactionType,
     UnsubscribeReason,
 )
 
@@ -53,7 +55,7 @@ _INTEGER = re.compile(r"^[+-]?\d+$")
 _FLOAT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _NUMERIC_ID = re.compile(r"^\d{1,18}$")
 _GENDERS = {"m", "f", "d"}  # `d` per the current help-center page
-ACCEPTABLE = {MEDIA_TYPE, "application/*", "*/*"}
+WILDCARDS = {"application/*", "*/*"}
 
 
 @dataclass(frozen=True)
@@ -105,8 +107,9 @@ def handle(
 
     headers = {name.lower(): value for name, value in headers.items()}
     try:
-        _check_transport(method, headers, body)
+        _check_authorization(headers)
         operation, path_args = _route(method, path)
+        _check_media_types(method, headers, operation)
         with store.lock:
             store.process_due()
             answer = operation(_Request(store, _Query(query, operation), path_args, body))
@@ -123,17 +126,23 @@ def _media_type(value: str) -> str:
     return value.split(";", 1)[0].strip().lower()
 
 
-def _check_transport(method: str, headers: Mapping[str, str], body: bytes) -> None:
+def _check_authorization(headers: Mapping[str, str]) -> None:
     if headers.get("authorization") != EXPECTED_AUTHORIZATION:
         raise Refusal(401, "unauthorized")
+
+
+def _check_media_types(method: str, headers: Mapping[str, str], operation: _Operation) -> None:
+    """Maileon's XML on every call but one: POST /transactions takes and answers JSON (maileon-api.md §2.10)."""
     accept = headers.get("accept")
     # Maileon answers `*/*` (the Java client's PUT sends only the JDK default, `text/html, …, */*`); an Accept
-    # header that names neither our media type nor a wildcard for it gets 406. Parameters (charset) are ignored.
-    if accept is not None and not {_media_type(part) for part in accept.split(",")} & ACCEPTABLE:
+    # header that names neither the operation's media type nor a wildcard for it gets 406. Parameters (charset)
+    # are ignored.
+    if accept is not None and not {_media_type(part) for part in accept.split(",")} & {operation.media_type,
+                                                                                          *WILDCARDS}:
         raise Refusal(406, "not acceptable")
     # GUESS (strict): every PUT and POST names its body's type, also without a body (both official clients send
-    # it always), so a call that forgot it shows up here.
-    if method in {"PUT", "POST"} and _media_type(headers.get("content-type", "")) != MEDIA_TYPE:
+    # it always), so a call that forgot it, or sent XML where JSON is due, shows up here.
+    if method in {"PUT", "POST"} and _media_type(headers.get("content-type", "")) != operation.media_type:
         raise Refusal(415, "unsupported media type")
 
 
@@ -145,6 +154,7 @@ class _Operation:
     handler: Callable[[_Request], SandboxResponse]
     params: frozenset[str]  # every query name it takes
     repeatable: frozenset[str] = frozenset()
+    media_type: str = MEDIA_TYPE  # what its body is written in (Content-Type) and its answer (Accept)
 
     def __call__(self, request: _Request) -> SandboxResponse:
         return self.handler(request)
@@ -546,6 +556,75 @@ def _add_unsubscribe_reasons(request: _Request) -> SandboxResponse:
     return _no_content()
 
 
+# --- 2.10 Transactions (JSON): a trigger mailing sends a mail for each transaction of its type
+
+
+def _create_transactions(request: _Request) -> SandboxResponse:
+    store = request.store
+    value = request.query.get("ignore_invalid_transactions")
+    ignore_invalid = True if value is None else _flag(request, "ignore_invalid_transactions")  # documented default
+    _flag(request, "generate_transaction_id")  # checked; the sandbox's types have no transaction_id attribute
+    try:
+        transactions = json_codec.decode_transactions(request.body)
+    except codec.CodecError as error:
+        raise Refusal(400, f"invalid transactions: {error}") from error
+    # Every transaction is checked before any is sent: a refused body sends nothing.
+    planned = []
+    for transaction in transactions:
+        transaction_type = store.transaction_type(type_id=transaction.type_id, name=transaction.type_name)
+        if transaction_type is None:
+            # GUESS (strict): an unknown type refuses the whole call, ignore_invalid_transactions or not.
+            raise Refusal(400, f"unknown transaction type: {transaction.type_id or transaction.type_name}")
+        unknown = sorted(set(transaction.content) - transaction_type.attributes)
+        if unknown:
+            raise Refusal(400, f"unknown attribute of transaction type {transaction_type.name}: {unknown[0]}")
+        planned.append((transaction, transaction_type, _transaction_contact(store, transaction)))
+    if not ignore_invalid and any(contact is None for _, _, contact in planned):
+        raise Refusal(400, "invalid transaction: contact not found")  # documented for ignore_invalid false
+    reports = []
+    for transaction, transaction_type, contact in planned:
+        if contact is None:
+            # GUESS: the report Maileon gives for an address it does not know (not queued, with a message).
+            reports.append(TransactionReport(queued=False, message="contact not found", email=transaction.email,
+                                             contact_id=transaction.contact_id))
+            continue
+        store.record_transaction_mail(transaction_type, contact)
+        reports.append(TransactionReport(queued=True, contact_id=contact.id, email=transaction.email))
+    # GUESS: 201 with the processing reports (XQueue's clients read them from the answer; any 2xx is success).
+    return SandboxResponse(201, {"Content-Type": json_codec.MEDIA_TYPE}, json_codec.encode_transaction_reports(reports))
+
+
+def _transaction_contact(store: SandboxStore, transaction) -> SandboxContact | None:
+    """The contact a transaction is about: by id, else by address in the key's own account; never one who left
+    (anonymized, only the id is left)."""
+    if transaction.contact_id is not None:
+        contact = store.contact(transaction.contact_id)
+    else:
+        found = store.contacts_with_address(transaction.email or "", {store.HOME_ACCOUNT_ID})
+        contact = found[0] if found else None
+    return None if contact is None or contact.unsubscribed else contact
+
+
+def _get_transaction_types(request: _Request) -> SandboxResponse:
+    page_index = _positive_number(request, "page_index", default=1)
+    # GUESS: Maileon's paged lists default to 10 and take at most 1000 per page (XQueue's PHP client's default).
+    page_size = _positive_number(request, "page_size", default=10)
+    if page_size > 1000:
+        raise Refusal(400, "page_size must be 1 to 1000")
+    types = sorted(request.store.transaction_types.values(), key=lambda t: t.id)
+    page = types[(page_index - 1) * page_size:page_index * page_size]
+    return _xml(codec.encode_transaction_types([TransactionType(t.id, t.name, t.description) for t in page]))
+
+
+def _positive_number(request: _Request, name: str, *, default: int) -> int:
+    value = request.query.get(name)
+    if value is None:
+        return default
+    if not _NUMERIC_ID.fullmatch(value) or int(value) < 1:
+        raise Refusal(400, f"{name} must be a positive number")
+    return int(value)
+
+
 # --- 2.6 preference categories, 2.8 custom fields (account configuration)
 
 
@@ -604,6 +683,12 @@ _ADD_REASONS = _Operation(
     _add_unsubscribe_reasons, frozenset({"id", "checksum", "ignore_checksum", "reason"}), frozenset({"reason"})
 )
 
+_CREATE_TRANSACTIONS = _Operation(
+    _create_transactions, frozenset({"ignore_invalid_transactions", "generate_transaction_id"}),
+    media_type=json_codec.MEDIA_TYPE,
+)
+_TRANSACTION_TYPES = _Operation(_get_transaction_types, frozenset({"page_index", "page_size"}))
+
 _ROUTES: list[tuple[str, re.Pattern[str], _Operation]] = [
     ("GET", re.compile(r"/contacts/contact"), _CONTACT_READ),
     ("PUT", re.compile(r"/contacts/contact"), _CONTACT_UPDATE),
@@ -623,4 +708,6 @@ _ROUTES: list[tuple[str, re.Pattern[str], _Operation]] = [
         _Operation(_get_preferences, frozenset()),
     ),
     ("GET", re.compile(r"/contacts/fields/custom"), _Operation(_get_custom_field_definitions, frozenset())),
+    ("POST", re.compile(r"/transactions"), _CREATE_TRANSACTIONS),
+    ("GET", re.compile(r"/transactions/types"), _TRANSACTION_TYPES),
 ]

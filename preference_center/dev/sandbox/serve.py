@@ -12,7 +12,8 @@ Prints `listening on http://127.0.0.1:PORT` (PORT chosen when --port 0), then se
   `DELETE /_sandbox/faults` clears them all; `POST /_sandbox/contacts` {first, count} adds contacts;
   `POST /_sandbox/settings` {latency_ms, unsubscribe_delay}; `POST /_sandbox/process` runs queued
   unsubscribes; `POST /_sandbox/reset` brings back the demo seed; `GET /_sandbox/stats?first=&count=` counts
-  calls and unsubscribed contacts (with first and count: also the unsubscribe calls that reached each contact).
+  calls and unsubscribed contacts (with first and count: also the unsubscribe calls that reached each contact);
+  `GET /_sandbox/mails` lists the transaction mails "sent" (type, contact id, personal link; no address).
 
 From Python (tests, drills, the bench): `spawn()` starts the process and returns a `SandboxProcess` whose
 `api_url` goes into MAILEON_API_URL and whose `control` (a `Control`) drives it.
@@ -232,6 +233,12 @@ class _Handler(BaseHTTPRequestHandler):
                 server.reset()
             elif (method, path) == ("POST", "/process"):
                 store.process_pending()
+            elif (method, path) == ("GET", "/mails"):
+                with store.lock:
+                    mails = [{"type_id": m.type_id, "type_name": m.type_name, "contact_id": m.contact_id,
+                              "link": m.link, "sent_at": m.sent_at.isoformat()} for m in store.transaction_mails]
+                self._answer(200, json.dumps(mails).encode(), {"Content-Type": "application/json"})
+                return
             elif (method, path) == ("GET", "/stats"):
                 first, count = query.get("first"), query.get("count")
                 stats = server.stats(int(first) if first else None, int(count) if count else None)
@@ -327,6 +334,10 @@ class Control:
 
     def process_pending(self) -> None:
         self._call("POST", "/process", {})
+
+    def mails(self) -> list[dict]:
+        """The transaction mails the sandbox pretends to have sent, oldest first."""
+        return json.loads(self._call("GET", "/mails"))
 
     def stats(self, first: int | None = None, count: int | None = None) -> dict:
         query = f"?first={first}&count={count}" if first is not None and count is not None else ""

@@ -42,6 +42,8 @@ READ_ONLY_STANDARD_FIELDS = frozenset({"PERMISSION_STATUS", "SENDOUT_STATUS", "C
 STANDARD_FIELDS = WRITABLE_STANDARD_FIELDS | READ_ONLY_STANDARD_FIELDS
 
 _SEED_TIMESTAMP = "2024-03-02 10:15:00"
+# The demo account's "send me a new link" type: its trigger mailing carries the default page's profile link.
+NEW_LINK_TRANSACTION_TYPE = 7001
 
 
 def now_timestamp() -> str:
@@ -122,6 +124,35 @@ class DoiMail:
     doi_mailing: str | None
     page_key: str | None
     src: str | None
+
+
+# The personal link a trigger mailing carries (maileon-api.md §4): Maileon fills in the placeholders per contact.
+PROFILE_LINK_TEMPLATE = "/profile/?contactid=[CONTACT|ID]&checksum=[CONTACT|CHECKSUM]"
+
+
+@dataclass(frozen=True)
+class SandboxTransactionType:
+    """A transaction type of the account and what its trigger mailing would carry: `link_template` with
+    Maileon's placeholders (empty: a mail without a personal link), `attributes` the content it takes."""
+
+    id: int
+    name: str
+    description: str = ""
+    link_template: str = ""
+    attributes: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class TransactionMail:
+    """A mail the sandbox pretends its trigger mailing sent for a transaction: the type, the contact (by id: the
+    address is not kept here, only in the contact store, as long as the contact has it) and the personal link
+    with [CONTACT|ID] and [CONTACT|CHECKSUM] filled in."""
+
+    type_id: int
+    type_name: str
+    contact_id: int
+    link: str
+    sent_at: datetime
 
 
 @dataclass(frozen=True)
@@ -270,6 +301,8 @@ class SandboxStore:
             # the app must compare the CHECKSUM it reads with the link's itself.
             self.lenient_checksum_reads = False
             self.doi_mailing_keys: set[str] = set()
+            self.transaction_types: dict[int, SandboxTransactionType] = {}
+            self.transaction_mails: list[TransactionMail] = []
             _seed(self)
 
     # --- reading
@@ -286,6 +319,19 @@ class SandboxStore:
     def contacts_with_address(self, email: str, account_ids: set[int]) -> list[SandboxContact]:
         return [c for c in self.contacts.values() if c.account_id in account_ids and same_address(c.email, email)]
 
+    def transaction_type(self, *, type_id: int | None = None, name: str | None = None
+                         ) -> SandboxTransactionType | None:
+        if type_id is not None:  # the id wins when both are given, as in Maileon
+            return self.transaction_types.get(type_id)
+        return next((t for t in self.transaction_types.values() if t.name == name), None)
+
+    def record_transaction_mail(self, transaction_type: SandboxTransactionType, contact: SandboxContact) -> None:
+        link = (transaction_type.link_template.replace("[CONTACT|ID]", str(contact.id))
+                .replace("[CONTACT|CHECKSUM]", self.checksum_for(contact.id)))
+        with self.lock:
+            self.transaction_mails.append(TransactionMail(
+                transaction_type.id, transaction_type.name, contact.id, link, datetime.now(timezone.utc)))
+
     def preference_definition(self, category: str, name: str) -> PreferenceDefinition | None:
         return next((p for p in self.preference_definitions.get(category, ()) if p.name == name), None)
 
@@ -301,6 +347,9 @@ class SandboxStore:
             }
             self.custom_field_definitions = {"Kundentyp": CustomFieldType.STRING}
             self.doi_mailing_keys = {"doi-anders"}
+            self.transaction_types = {
+                8101: SandboxTransactionType(8101, "link_anfordern", "Link anfordern", PROFILE_LINK_TEMPLATE),
+            }
             for contact in self.contacts.values():
                 contact.custom_fields.clear()
                 contact.preferences.clear()
@@ -377,6 +426,12 @@ def _seed(store: SandboxStore) -> None:
     store.owned_account_ids = {311, 312}
     store.sent_mailing_ids = {88120, 88121}
     store.doi_mailing_keys = {"doi-standard"}
+    store.transaction_types = {
+        NEW_LINK_TRANSACTION_TYPE: SandboxTransactionType(
+            NEW_LINK_TRANSACTION_TYPE, "neuer_link", "Neuer persönlicher Link", PROFILE_LINK_TEMPLATE),
+        7002: SandboxTransactionType(7002, "bestellbestaetigung", "Bestellbestätigung",
+                                     attributes=frozenset({"bestellnummer"})),
+    }
 
     store.categories = {
         "Themen": PreferenceCategory("Themen", "Worüber wir schreiben"),

@@ -34,7 +34,7 @@ class Command(BaseCommand):
         lacking = 0
         for page in pages:
             try:
-                fit = page_fit.fit(page)
+                fit = page_fit.fit(page, with_transaction_type=True)
             except MaileonError as error:
                 raise CommandError(f"Maileon could not be asked: {error}", returncode=UNREACHABLE_EXIT) from error
             if fit.missing:

@@ -91,6 +91,8 @@ class Command(BaseCommand):
             )
             self._line(f"Profile, {who} ({language}):", mailing.profile)
             self._line(f"Unsubscribe, {who} ({language}):", mailing.unsubscribe)
+        # The mails the sandbox pretends to send (a new link asked for on a broken link's page), to click.
+        self._line("Sandbox mails:", f"{base_url}{reverse('sandbox_mails')}")
 
     def _print_templates(self, base_url: str, page: PageConfig) -> None:
         mailing = links.link_templates(base_url, slug=page.slug, is_default=page.is_default)

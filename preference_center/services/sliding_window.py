@@ -1,0 +1,54 @@
+"""A limit of so many events per key within a sliding window, shared by every process and host through Django's
+default cache (CACHE_URL), as pages/throttle.py counts link failures.
+
+Each event claims one *slot* key with `cache.add`, atomic on every backend (Django's database cache implements
+`incr` as a read and a write, so concurrent counts with it could be lost). A slot expires `seconds` after its
+event, so the window slides; a key is full when every slot is taken. Keys are keyed hashes (HMAC with
+SECRET_KEY): the cache never holds what is counted (an address, an email address), and a hash of one cannot be
+reversed by trying.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.utils.crypto import salted_hmac
+
+
+@dataclass(frozen=True)
+class SlidingWindow:
+    name: str  # tells windows apart in the cache and salts their keys
+    ceiling: int  # events per key within the window
+    seconds: int
+
+    def _slots(self, value: str) -> list[str]:
+        digest = salted_hmac(f"preference_center.{self.name}", value).hexdigest()[:32]
+        return [f"window:{self.name}:{digest}:{slot}" for slot in range(self.ceiling)]
+
+    def seconds_blocked(self, value: str) -> int:
+        """0 while another event for `value` fits; else the seconds until the oldest slot frees (Retry-After)."""
+        slots = self._slots(value)
+        taken = cache.get_many(slots)
+        if len(taken) < len(slots):
+            return 0
+        return max(1, math.ceil(min(taken.values()) + self.seconds - time.time()))
+
+    def take(self, value: str) -> str | None:
+        """Count one event for `value`: the slot it took (to give back), or None when the window is full."""
+        slots = self._slots(value)
+        taken = cache.get_many(slots)  # also drops expired slots
+        now = time.time()
+        for key in slots:
+            # Another process may take the same free slot at the same moment: add() lets only one win, and the
+            # loser takes the next one.
+            if key not in taken and cache.add(key, now, self.seconds):
+                return key
+        return None
+
+    @staticmethod
+    def give_back(slot: str) -> None:
+        """An event that did not happen after all (nothing was sent): its slot is free again."""
+        cache.delete(slot)
