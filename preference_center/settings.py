@@ -74,9 +74,9 @@ ROOT_URLCONF = "preference_center.urls"
 WSGI_APPLICATION = "preference_center.wsgi.application"
 
 TEMPLATES = [
+    # The admin's (preference_center/templates/admin, Django's own): Django's template engine.
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -86,6 +86,15 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
             ],
         },
+    },
+    # The recipient pages (templates/): Jinja2, compiled once per process (pages/templating.py). No context
+    # processors: a page gets what rendering.py gives it.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "preference_center.pages.templating.environment"},
     },
 ]
 
