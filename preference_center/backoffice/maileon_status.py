@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy as _, ngettext
 
@@ -45,6 +46,7 @@ class PageStatus:
 
 
 UNREACHABLE = PageStatus(State.UNREACHABLE)
+ICONS = {State.OK: "icon-yes.svg", State.MISSING: "icon-alert.svg", State.UNREACHABLE: "icon-no.svg"}
 
 
 def of_page(page: PageConfig) -> PageStatus:
@@ -118,4 +120,6 @@ class MaileonStatusColumn:
         status = getattr(page, "_pc_maileon_status", None)
         if status is None:
             return "–"
-        return format_html('<span class="pc-status pc-status--{}">{}</span>', status.state.value, status.label)
+        # Django's own icons beside the words (never colour alone), so the column needs no stylesheet of ours.
+        return format_html('<img src="{}" alt=""> <span class="pc-status pc-status--{}">{}</span>',
+                           static(f"admin/img/{ICONS[status.state]}"), status.state.value, status.label)

@@ -115,7 +115,8 @@ def _status_column(html: str) -> dict[str, str]:
     result = {}
     for row in rows:
         slug = re.search(r'<td class="field-slug">([^<]+)</td>', row)
-        status = re.search(r'<td class="field-maileon_status"><span class="pc-status[^"]*">([^<]+)</span>', row)
+        status = re.search(r'<td class="field-maileon_status"><img [^>]*alt=""> <span class="pc-status[^"]*">([^<]+)'
+                           r'</span>', row)
         if slug and status:
             result[slug.group(1)] = status.group(1)
     return result

@@ -8,13 +8,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from preference_center.models import PageConfig
 
+from .admin_session import sign_in
 from .conftest import DESKTOP
 
 QUERY = "contactid=[CONTACT|ID]&checksum=[CONTACT|CHECKSUM]&mailingid=[MAILING|ID]"
@@ -23,16 +22,12 @@ ADD_URL = reverse("admin:preference_center_pageconfig_add")
 
 @pytest.fixture
 def marketer(site):
-    """open(javascript=True, **context options) -> a page in a German browser at 1280 px, signed in to the admin,
-    with `.console_errors`."""
-    user = get_user_model().objects.create_superuser("marketer", "marketer@example.com", "unused-password")
-    signing_in = Client()
-    signing_in.force_login(user)
-    session = signing_in.cookies["sessionid"].value
+    """open(open_page, javascript=True, **context options) -> a page in a German browser at 1280 px, signed in to
+    the admin, with `.console_errors`."""
 
     def open_(open_page, *, javascript: bool = True, **options):
         page = open_page(width=DESKTOP, javascript=javascript, locale="de-DE", **options)
-        page.context.add_cookies([{"name": "sessionid", "value": session, "url": site.base_url}])
+        sign_in(page, site.base_url)
         page.console_errors = []
 
         def note(message):
