@@ -27,7 +27,7 @@ from ..services.standard_fields import STANDARD_FIELDS, TEXT_MAX_LENGTH
 from ..maileon import Contact, ContactChanges, Permission, PreferenceDefinition
 from ..models import FieldSource, FieldType, PageConfig, PreferenceGroup, ProfileField, UnsubscribeReason
 from ..services.page_fit import PageFit
-from . import preferences
+from . import page_cache, preferences
 
 INT32 = (-(2**31), 2**31 - 1)
 # Maileon takes contact values in XML 1.0, which cannot carry control characters (other than tab and line
@@ -433,7 +433,7 @@ class UnsubscribeForm(AccessibleFormMixin, forms.Form):
 
     def __init__(self, *, page: PageConfig, language: str, data=None, disabled: bool = False) -> None:
         super().__init__(data=data)
-        self.reasons = {str(reason.pk): reason for reason in UnsubscribeReason.for_page(page)}
+        self.reasons = {str(reason.pk): reason for reason in page_cache.reasons(page)}
         self.fields["reason"].choices = [("", _("Please choose"))] + [
             (key, reason.label(language, page.default_language)) for key, reason in self.reasons.items()
         ]
