@@ -49,12 +49,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's session, sign-in and messages for the admin's paths only (recipient pages use none of them)
+    "preference_center.backoffice.middleware.AdminSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "preference_center.backoffice.middleware.AdminAuthenticationMiddleware",
+    "preference_center.backoffice.middleware.AdminMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # django-csp's, keeping the policy on our own 404/500 pages in DEBUG too (pages/security.py)
     "preference_center.pages.security.CSPMiddleware",
