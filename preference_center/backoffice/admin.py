@@ -25,6 +25,7 @@ from django.utils.translation import ngettext
 
 from . import report_views, reports
 from .. import languages, links
+from .evidence import describe as describe_evidence
 from .label_overview import labels_overview
 from .forms import (
     CATEGORY_LIST_ID,
@@ -359,7 +360,7 @@ class UnsubscribeRequestAdmin(admin.ModelAdmin):
     actions = ["retry_now", "mark_reviewed"]
     fields = ["contact_id", "mailing_id", "page", "via", "language", "reason", "reason_type", "reason_message",
               "status", "verified", "attempts", "next_attempt_at", "last_error", "note", "suspected_automation",
-              "automation_evidence", "reviewed_at", "reviewed_by", "created_at", "delivered_at", "age"]
+              "evidence", "reviewed_at", "reviewed_by", "created_at", "delivered_at", "age"]
     readonly_fields = fields
 
     class Media:
@@ -420,7 +421,11 @@ class UnsubscribeRequestAdmin(admin.ModelAdmin):
             return "–"
         state = _("reviewed") if obj.reviewed_at else _("not reviewed")
         return format_html('<span class="pc-suspected">{}</span> ({}): {}', _("suspected"), state,
-                           obj.automation_evidence or _("no evidence recorded"))
+                           describe_evidence(obj.automation_evidence) or _("no evidence recorded"))
+
+    @admin.display(description=_("evidence"))
+    def evidence(self, obj: UnsubscribeRequest) -> str:
+        return describe_evidence(obj.automation_evidence)
 
     # --- actions
 
