@@ -16,7 +16,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.http import content_disposition_header
 from django.utils.timesince import timesince
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -36,7 +37,9 @@ TYPE_COLOURS = {
     "": "#8C8C8C",
 }
 TOP_MAILINGS = 20  # columns in the per-mailing chart; the table lists every mailing
-CSV_HEADER = ["reason", "type", "week", "mailing", "count"]  # a file format: stable, not translated
+# The CSV's columns, headed in the admin's language like the page's tables.
+CSV_HEADER = [gettext_lazy("Reason"), gettext_lazy("Maileon type"), gettext_lazy("Week"), gettext_lazy("Mailing"),
+              gettext_lazy("Count")]
 
 
 def duration(value: timedelta | None) -> str:
@@ -240,23 +243,30 @@ def _spreadsheet_safe(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def _csv_delimiter() -> str:
+    """What a spreadsheet of the admin's language splits columns at when the file is opened by a double click:
+    Excel in a language with a decimal comma (German, French, ...) expects semicolons."""
+    return ";" if formats.get_format("DECIMAL_SEPARATOR") == "," else ","
+
+
 def reasons_csv(model_admin, request):
-    """Counts only: reason entry, Maileon type, ISO week, mailing, count. No contact id and no message a
-    recipient typed: the file leaves the admin (mail, shared drives), and counts are all a report needs."""
+    """Counts only: reason entry, Maileon type, ISO week, mailing, count, in the admin's language (the words the
+    reasons page shows). No contact id and no message a recipient typed: the file leaves the admin (mail, shared
+    drives), and counts are all a report needs. UTF-8 with a byte order mark, so Excel reads umlauts right."""
     _require_view(model_admin, request)
     _form, date_range = _date_range(request)
     catalogue = UnsubscribeReason.objects.in_bulk()
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="unsubscribe-reasons-{date_range.start.isoformat()}-{date_range.end.isoformat()}.csv"'
-    )
-    writer = csv.writer(response)
-    writer.writerow(CSV_HEADER)
+    name = _("unsubscribe-reasons")  # a file name: lower case, no spaces
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{name}-{date_range.start.isoformat()}-{date_range.end.isoformat()}.csv")
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=_csv_delimiter())
+    writer.writerow([_spreadsheet_safe(str(title)) for title in CSV_HEADER])
     for row in reports.export_rows(date_range):
-        reason = catalogue.get(row.reason_id) if row.reason_id is not None else None
         writer.writerow([
-            _spreadsheet_safe(reason.label(get_language() or "en")) if reason else "",
-            row.reason_type,
+            _spreadsheet_safe(_reason_label(catalogue, row.reason_id)),
+            _spreadsheet_safe(_type_label(row.reason_type)),
             reports.iso_week(row.week) if row.week else "",
             "" if row.mailing_id is None else row.mailing_id,
             row.count,
