@@ -90,10 +90,22 @@ def _missing_in_maileon(page: PageConfig) -> list[str]:
         return []  # the "Maileon could not be reached" note says enough
 
 
-class ProfileFieldInline(EnabledLanguagesOnly, admin.TabularInline):
+class ProfileFieldInline(admin.StackedInline):
+    """A card per field, its inputs in a grid (admin.css): what it is and its choices, then its labels in the
+    enabled languages under one explanation. As a table, six languages' labels made the form almost twice as wide
+    as a 1,280 px screen."""
+
     model = ProfileField
     form = ProfileFieldForm
     extra = 0
+    classes = ["pc-profile-fields"]
+
+    def get_fieldsets(self, request, obj=None):
+        labels = tuple(f"label_{code}" for code in languages.enabled())  # enabled languages only, as elsewhere
+        return [
+            (None, {"fields": [("name", "source", "field_type", "position", "required"), "choices"]}),
+            (_("Labels"), {"fields": [labels], "description": ProfileField._meta.get_field("label_de").help_text}),
+        ]
 
     def get_formset(self, request, obj=None, **kwargs):
         kwargs["form"] = _with_choices(self.form, request)
@@ -363,9 +375,6 @@ class UnsubscribeRequestAdmin(admin.ModelAdmin):
               "evidence", "reviewed_at", "reviewed_by", "created_at", "delivered_at", "age"]
     readonly_fields = fields
 
-    class Media:
-        css = {"all": ["preference_center/admin.css"]}  # overdue and suspected markers (CSP: no inline style)
-
     def get_search_results(self, request, queryset, search_term):
         # Ids are numbers: anything else finds nothing instead of an error or a text scan.
         term = search_term.strip()
@@ -478,3 +487,8 @@ class UnsubscribeRequestAdmin(admin.ModelAdmin):
 
 # The admin index links to the unsubscribe reports (template: admin/preference_center/index.html).
 admin.site.index_template = "admin/preference_center/index.html"
+# The product's name, not "Django administration"; our stylesheet comes with admin/base_site.html.
+admin.site.site_header = admin.site.site_title = _("Maileon Preference Center")
+admin.site.index_title = _("Pages and reports")
+# No model list down the left: it took 300 px of every screen; the breadcrumbs and the index lead everywhere.
+admin.site.enable_nav_sidebar = False
