@@ -71,6 +71,8 @@ class AppServer:
             **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "MAILEON_", "GUNICORN_"))},
             "DEBUG": "1", "SECRET_KEY": secrets.token_urlsafe(50), "DATABASE_URL": database_url,
             "MAILEON_API_KEY": "sandbox", "MAILEON_API_URL": api_url,
+            # Its own collectstatic target: tests on other xdist workers collect at the same time.
+            "STATIC_ROOT": str(work / "static"),
         }
         self.process: subprocess.Popen | None = None
         self.url = ""

@@ -31,8 +31,7 @@ CONFIG = ROOT / "gunicorn.conf.py"
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 GUESSES = 60
 
-# collectstatic writes the project's one STATIC_ROOT: tests that run it share one xdist worker, one at a time.
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("staticfiles")]
+pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 def _free_port() -> int:
@@ -73,6 +72,7 @@ def two_workers(tmp_path, sandbox):
         "DEBUG": "off", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "127.0.0.1",
         "MAILEON_API_KEY": "sandbox", "MAILEON_API_URL": sandbox.api_url, "SECURE_SSL_REDIRECT": "off",
         "DATABASE_URL": shared_database_url(tmp_path), "WEB_CONCURRENCY": "2",
+        "STATIC_ROOT": str(tmp_path / "static"),  # its own: tests on other xdist workers collect at the same time
         "GUNICORN_CMD_ARGS": "--access-logformat='%(p)s %(s)s'",
     }
     # The pages need the static files' manifest (DEBUG off), as `make serve` and `make bench` collect it.
@@ -80,7 +80,7 @@ def two_workers(tmp_path, sandbox):
     if connection.vendor != "postgresql":
         commands.append(["migrate", "--noinput", "-v0"])
     for command in commands:
-        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, timeout=60)
+        run_manage(env, *command)
     access_log, error_log = tmp_path / "access.log", tmp_path / "error.log"
     process = subprocess.Popen([str(GUNICORN), "-c", str(CONFIG), "--bind", f"127.0.0.1:{port}"], cwd=ROOT, env=env,
                                stdout=access_log.open("w"), stderr=error_log.open("w"))
@@ -94,6 +94,12 @@ def two_workers(tmp_path, sandbox):
     finally:
         stop_process(process, grace=40)
         cache.clear()  # on PostgreSQL the workers' counts are in the test database, which flush leaves alone
+
+
+def run_manage(env: dict[str, str], *args: str) -> None:
+    done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, f"manage.py {' '.join(args)}: {done.stderr[-3000:]}"
 
 
 def _healthy(port: int) -> bool:

@@ -8,7 +8,6 @@ import http.client
 import os
 import secrets
 import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -25,11 +24,11 @@ from preference_center.services import new_link
 from tests.delivery.processes import shared_database_url
 from tests.support import ERIKA
 
-from .test_guessing_across_workers import CONFIG, GUNICORN, ROOT, _free_port, _healthy
+from .test_guessing_across_workers import CONFIG, GUNICORN, ROOT, _free_port, _healthy, run_manage
 
 REQUESTS = 8
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("staticfiles")]
+pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
@@ -50,14 +49,14 @@ def two_workers(tmp_path, sandbox):
         "DEBUG": "off", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "127.0.0.1",
         "MAILEON_API_KEY": "sandbox", "MAILEON_API_URL": sandbox.api_url, "SECURE_SSL_REDIRECT": "off",
         "DATABASE_URL": shared_database_url(tmp_path), "WEB_CONCURRENCY": "2",
+        "STATIC_ROOT": str(tmp_path / "static"),  # its own: tests on other xdist workers collect at the same time
     }
     commands = [["collectstatic", "--noinput", "-v0"]]
     if connection.vendor != "postgresql":
         commands.append(["migrate", "--noinput", "-v0"])
     commands.append(["demo"])
     for command in commands:
-        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, timeout=60,
-                       capture_output=True)
+        run_manage(env, *command)
     error_log = tmp_path / "error.log"
     process = subprocess.Popen([str(GUNICORN), "-c", str(CONFIG), "--bind", f"127.0.0.1:{port}"], cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=error_log.open("w"))
