@@ -21,12 +21,14 @@ from django.utils.translation import pgettext_lazy
 
 from . import languages
 
-LANGUAGES = list(languages.LANGUAGES)
 # The language as the admin names it, in the admin's language ("label (French)").
 IN_LANGUAGE = {
     "de": _("German"), "en": _("English"), "fr": _("French"), "it": _("Italian"), "es": _("Spanish"),
     "nl": _("Dutch"),
 }
+# Choices as the admin lists and filters them ("Englisch" in a German admin); the recipients' language switcher
+# names each language in itself (languages.LANGUAGES).
+LANGUAGES = [(code, IN_LANGUAGE[code]) for code in languages.CODES]
 
 
 def _in_every_language(model: type[models.Model], name: str, make_field) -> None:
@@ -109,10 +111,11 @@ class PageConfig(models.Model):
     )
     doi_mailing_key = models.CharField(
         _("double opt-in mailing key"), max_length=100, blank=True,
-        help_text=_("If set, contacts without newsletter permission are offered \"send me the newsletter\" on the "
-                    "profile page, and recipients who left get a way back (\"undo my unsubscribe\" once the "
-                    "unsubscribe has reached Maileon, and the page an old link opens, unless a resubscribe link is "
-                    "set): Maileon sends this DOI mailing and the permission changes only after confirmation."),
+        help_text=_("If set, contacts without newsletter permission are offered \"Yes, send me the newsletter.\" on "
+                    "the profile page, and recipients who left get a way back: \"Undo my unsubscribe\" once the "
+                    "unsubscribe has reached Maileon, and \"Subscribe again\" on the page an old link opens (unless a "
+                    "resubscribe link is set). Maileon sends this DOI mailing; the permission changes only after "
+                    "confirmation."),
     )
     new_link_transaction_type = models.PositiveIntegerField(
         _("transaction type for \"send me a new link\""), null=True, blank=True, validators=[MinValueValidator(1)],
@@ -155,9 +158,9 @@ class PageConfig(models.Model):
     imprint_url = models.URLField(_("imprint link"), blank=True)
     resubscribe_url = models.URLField(
         _("resubscribe link"), blank=True,
-        help_text=_("Your sign-up form, e.g. on your website. Offered as \"subscribe again\" where the page has no "
-                    "way back of its own: after an unsubscribe whose \"undo\" button is not offered, and instead "
-                    "of the double opt-in way back on the page an old link opens."),
+        help_text=_("Your sign-up form, e.g. on your website. Offered as \"Unsubscribed by mistake? Subscribe "
+                    "again\" where the page has no way back of its own: after an unsubscribe without the \"Undo my "
+                    "unsubscribe\" button, and on the page an old link opens instead of the double opt-in."),
     )
     pause_field = models.CharField(
         _("pause date field"), max_length=64, blank=True,
@@ -385,14 +388,14 @@ class UnsubscribeReason(models.Model):
     )
     fixed_message = models.CharField(
         _("fixed message"), max_length=200, blank=True,
-        help_text=_("Sent to Maileon with the type (type|message), to tell apart answers of the same type. An answer "
-                    "that asks for free text sends the recipient's text instead, where they typed one."),
+        help_text=_("Sent to Maileon with the type (type|message), to tell apart answers of the same type. What the "
+                    "recipient typed into the text box follows it (type|message: their text)."),
     )
     asks_free_text = models.BooleanField(
         _("ask for free text"), default=False,
-        help_text=_("The unsubscribe form always has a text box. With this answer, what the recipient types there "
-                    "is kept (email addresses masked) and sent to Maileon as the message; with other answers it is "
-                    "dropped."),
+        help_text=_("Marks an answer that invites a comment, e.g. \"Another reason\" (shown in the list of answers). "
+                    "The optional text box is on the unsubscribe form whatever the answer, and what the recipient "
+                    "types (email addresses masked) is sent to Maileon with any answer."),
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     active = models.BooleanField(_("active"), default=True)
