@@ -25,6 +25,7 @@ from django.utils.translation import ngettext
 
 from . import report_views, reports
 from .. import languages, links
+from .deletion import without_link_rows
 from .evidence import describe as describe_evidence
 from .label_overview import labels_overview
 from .forms import (
@@ -210,6 +211,9 @@ class PageConfigAdmin(admin.ModelAdmin):
                 obj.is_default = True  # the first page is the default, whatever the box said
             super().save_model(request, obj, form, change)
 
+    def get_deleted_objects(self, objs, request):
+        return without_link_rows(super().get_deleted_objects(objs, request))  # see backoffice/deletion.py
+
     def has_delete_permission(self, request, obj=None):
         if obj is not None and obj.is_default:
             return False  # /profile/ and /unsubscribe/ must always have a page (bulk deletes included)
@@ -271,6 +275,9 @@ class UnsubscribeReasonAdmin(EnabledLanguagesOnly, admin.ModelAdmin):
     filter_horizontal = ["pages"]
     fields = [*(f"label_{code}" for code in languages.CODES), "reason_type", "fixed_message", "asks_free_text",
               "position", "active", "pages"]
+
+    def get_deleted_objects(self, objs, request):
+        return without_link_rows(super().get_deleted_objects(objs, request))  # see backoffice/deletion.py
 
     @admin.display(description=_("answer"))
     def answer(self, obj: UnsubscribeReason) -> str:
