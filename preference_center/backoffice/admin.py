@@ -459,6 +459,7 @@ class UnsubscribeRequestAdmin(admin.ModelAdmin):
             path("reasons/", view(report_views.reasons_view), name="preference_center_unsubscriberequest_reasons"),
             path("reasons.csv", view(report_views.reasons_csv),
                  name="preference_center_unsubscriberequest_reasons_csv"),
+            path("kept.csv", view(report_views.kept_csv), name="preference_center_unsubscriberequest_kept_csv"),
             *super().get_urls(),
         ]
 
