@@ -474,6 +474,12 @@ class UnsubscribeRequest(OutboxRow):
         ordering = ["-created_at"]
         verbose_name = _("unsubscribe request")
         verbose_name_plural = _("unsubscribe requests")
+        # The admin shows contact ids, the recipients' own words, delivery errors and colleagues' names only to
+        # holders of this permission (backoffice/personal_data.py); everyone else with view access reads without them.
+        permissions = [
+            ("view_personal_data",
+             _("Can view personal data (contact ids, recipients' own words, delivery errors, colleagues' names)")),
+        ]
         constraints = [
             # Submitting twice (double click, reload, one-click plus page) must not queue a second delivery; a
             # request with another checksum (a forgery while Maileon could not verify, say) must not take the
@@ -483,7 +489,9 @@ class UnsubscribeRequest(OutboxRow):
         ]
 
     def __str__(self) -> str:
-        return f"{self.contact_id} ({self.get_status_display()})"
+        # No contact id: the admin shows this in titles and breadcrumbs to users who may not see personal data.
+        received = timezone.localtime(self.created_at).strftime("%Y-%m-%d %H:%M") if self.created_at else "–"
+        return f"{received} ({self.get_status_display()})"
 
     def clean(self) -> None:
         if self.reason_type and self.reason_type not in dict(REASON_TYPES):

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import report_views, reports
+from .personal_data import HidesPersonalData, may_see
 from .. import languages, links
 from .label_overview import labels_overview
 from .forms import (
@@ -122,7 +123,7 @@ class PreferenceGroupInline(EnabledLanguagesOnly, admin.StackedInline):
 
 
 @admin.register(PageConfig)
-class PageConfigAdmin(admin.ModelAdmin):
+class PageConfigAdmin(HidesPersonalData, admin.ModelAdmin):
     form = PageConfigForm
     inlines = [ProfileFieldInline, PreferenceGroupInline]
     list_display = ["name", "slug", "is_default", "page_key", "default_language", "updated_at"]
@@ -249,7 +250,7 @@ class PageConfigAdmin(admin.ModelAdmin):
 
 
 @admin.register(UnsubscribeReason)
-class UnsubscribeReasonAdmin(EnabledLanguagesOnly, admin.ModelAdmin):
+class UnsubscribeReasonAdmin(HidesPersonalData, EnabledLanguagesOnly, admin.ModelAdmin):
     form = UnsubscribeReasonForm
     list_display = ["answer", "position", "reason_type", "asks_free_text", "active", "shown_on"]
     list_editable = ["position", "active"]
@@ -344,9 +345,12 @@ class SuspectedFilter(admin.SimpleListFilter):
 
 
 @admin.register(UnsubscribeRequest)
-class UnsubscribeRequestAdmin(admin.ModelAdmin):
-    """The audit log: marketers read, retry and review, never add or edit. The checksum is never shown.
+class UnsubscribeRequestAdmin(HidesPersonalData, admin.ModelAdmin):
+    """The audit log: marketers read, retry and review, never add or edit. The checksum is never shown, and the
+    personal fields only to holders of "view personal data" (personal_data.py).
     The SLA and reason pages (report_views.py) hang off its URLs."""
+
+    personal_fields = ("contact_id", "reason_message", "reviewed_by", "last_error", "short_error")
 
     list_display = ["created_at", "contact_id", "status", "via", "reason_entry", "mailing_id",
                     "attempts", "age", "short_error", "suspected", "verified", "note"]
@@ -373,7 +377,15 @@ class UnsubscribeRequestAdmin(admin.ModelAdmin):
         if not term.isdigit():
             return queryset.none(), False
         number = int(term)
+        if not may_see(request):
+            return queryset.filter(mailing_id=number), False
         return queryset.filter(Q(contact_id=number) | Q(mailing_id=number)), False
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        if not may_see(request):
+            changelist.search_help_text = _("A mailing id (exact number).")
+        return changelist
 
     def has_add_permission(self, request):
         return False
