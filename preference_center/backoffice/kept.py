@@ -20,7 +20,7 @@ from datetime import date
 from django.db.models import Count, DateField, Func, QuerySet
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from . import charts, reports
 from ..models import KEPT_KINDS, RESUBSCRIBE_KINDS, KeptEvent, KeptKind, Status, UnsubscribeRequest
@@ -37,12 +37,12 @@ COLOURS = {
 }
 # Column headings (short: the tables must fit the screen); the kinds' long names are in models.KeptKind.
 HEADINGS = {
-    KeptKind.DOWNSELL: gettext_lazy("Down-sell"),
+    KeptKind.DOWNSELL: pgettext_lazy("kept figures", "Down-sell"),
     KeptKind.TOPICS: gettext_lazy("Topics"),
     KeptKind.PAUSE_STARTED: gettext_lazy("Pauses started"),
     KeptKind.PAUSE_EXTENDED: gettext_lazy("Pauses extended"),
     KeptKind.WITHDRAWN: gettext_lazy("Withdrawn"),
-    UNSUBSCRIBED: gettext_lazy("Unsubscribed"),
+    UNSUBSCRIBED: pgettext_lazy("kept figures", "Unsubscribed"),
 }
 TOP_MAILINGS = 20  # columns in the per-mailing chart; the table lists every mailing
 

@@ -97,6 +97,12 @@ def test_the_page_defines_kept(staff_client, figures):
     assert "less those withdrawn" in definition and "not counted as kept" in definition
 
 
+def test_the_german_page_speaks_german(staff_client, figures):
+    html = staff_client.get(reverse(REASONS_URL), RANGE, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Gehalten" in html and "Haltequote" in html
+    assert "62,5 %" in html  # the rate in German number format
+
+
 def test_nothing_in_the_range_says_so(staff_client, db):
     html = staff_client.get(reverse(REASONS_URL), RANGE).content.decode()
     assert 'id="no-kept"' in html and "kept-week-table" not in html
