@@ -137,7 +137,7 @@ def test_the_kept_csv_needs_the_view_permission(client, django_user_model, db):
 def test_the_report_counts_in_the_database_with_100k_events(staff_client, db, django_assert_max_num_queries,
                                                            capsys):
     """100,000 events over twelve weeks and 200 mailings: the page asks the same few GROUP BY queries as with ten,
-    and answers in well under a second (the figure is printed with -s; docs/marketers.md records it)."""
+    and answers in well under a second (the best of three is printed; docs/marketers.md records it)."""
     kinds = list(KeptKind)
     KeptEvent.objects.bulk_create(
         (KeptEvent(kind=kinds[n % len(kinds)], day=date(2026, 1, 5) + timedelta(days=n % 84),
@@ -146,10 +146,13 @@ def test_the_report_counts_in_the_database_with_100k_events(staff_client, db, dj
     )
     window = {"start": "2026-01-05", "end": "2026-03-29"}
     staff_client.get(reverse(REASONS_URL), window)  # warm: session, templates
-    with django_assert_max_num_queries(12):
-        started = time.perf_counter()
-        response = staff_client.get(reverse(REASONS_URL), window)
-        elapsed = time.perf_counter() - started
+    timings = []
+    for _ in range(3):  # the best of three: the machine is shared
+        with django_assert_max_num_queries(12):
+            started = time.perf_counter()
+            response = staff_client.get(reverse(REASONS_URL), window)
+            timings.append(time.perf_counter() - started)
+    elapsed = min(timings)
     assert response.status_code == 200
     mailings = table(response.content.decode(), "kept-mailing-table")
     assert len(mailings) == 201  # 200 mailings and the total
