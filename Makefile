@@ -16,8 +16,8 @@ $(VENV)/.installed: pyproject.toml
 # installed (required under CI=true: a CI run without the PostgreSQL pass must not pass).
 # The PostgreSQL pass repeats everything that touches the database (tests/postgres.py); the browser tests exercise
 # nothing database-specific and already ran in the first pass. Both passes on a worker per CPU (pytest-xdist);
-# tests that run collectstatic share one worker (--dist loadgroup). XDIST= runs in one process.
-XDIST ?= -n auto --dist loadgroup
+# each test that runs collectstatic collects into its own STATIC_ROOT. XDIST= runs in one process.
+XDIST ?= -n auto
 test: $(VENV)/.installed
 	DEBUG=1 $(PY) -m pytest $(XDIST) --cov=preference_center --cov-report=term
 	@if scripts/with_postgres.sh --check 2>/dev/null; then \

@@ -84,9 +84,13 @@ def demo_default_page() -> PageConfig:
     """The default page as `manage.py demo` configures it for the sandbox's demo account: fields SALUTATION,
     FIRSTNAME, LASTNAME, BIRTHDAY, Lieblingsfarbe, categories Themen and Frequenz, DOI mailing doi-standard,
     down-sell Frequenz/Monatlicher Digest, pause field PAUSE_UNTIL. (A fresh database holds the account-neutral seed of migration 0002,
-    which a transactional test's flush removes: it is put back first, as the migration would.)"""
+    which a transactional test's flush removes: it is put back first, as the migrations would.)"""
     if not PageConfig.objects.filter(is_default=True).exists():
         importlib.import_module("preference_center.migrations.0002_seed").seed(django_apps, None)
+        # ... and translated by the later data migrations, as `migrate` would.
+        importlib.import_module("preference_center.migrations.0006_texts_in_every_language").translate_seed(
+            django_apps, None)
+        importlib.import_module("preference_center.migrations.0011_other_reason_label").forwards(django_apps, None)
     page = PageConfig.get_default()
     demo_configuration.install(page)
     page_cache.clear()

@@ -99,3 +99,10 @@ def test_migrate_on_a_fresh_database_creates_the_cache_table_and_a_second_run_ke
     with sqlite3.connect(database) as db:
         tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert "preference_center_cache" in tables
+
+
+def test_collectstatic_writes_where_static_root_points(tmp_path):
+    target = tmp_path / "collected"
+    result = manage("collectstatic", "--noinput", "-v0", **PRODUCTION, STATIC_ROOT=str(target))
+    assert result.returncode == 0, result.stderr
+    assert (target / "staticfiles.json").is_file()  # whitenoise's manifest: what DEBUG off serves from

@@ -23,9 +23,10 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import report_views, reports
+from . import contrast, maileon_status, report_views, reports
+from .. import languages
+from .links_builder import link_builder
 from .personal_data import HidesPersonalData, may_see
-from .. import languages, links
 from .label_overview import labels_overview
 from .forms import (
     CATEGORY_LIST_ID,
@@ -41,7 +42,6 @@ from .forms import (
     load_maileon_choices,
 )
 from ..delivery import outbox
-from ..maileon import MaileonError
 from ..pages import previews
 from ..models import (
     IN_LANGUAGE,
@@ -52,7 +52,6 @@ from ..models import (
     UnsubscribeReason,
     UnsubscribeRequest,
 )
-from ..services import page_fit
 
 PREVIEW_KINDS = ("profile", "unsubscribe")
 
@@ -79,15 +78,6 @@ class EnabledLanguagesOnly:
 def _disabled_language_column(name: str) -> bool:
     base, _sep, code = name.rpartition("_")
     return bool(base) and code in languages.CODES and not languages.offered(code)
-
-
-def _missing_in_maileon(page: PageConfig) -> list[str]:
-    """What the page names that the account lacks (the recipient pages leave it out), for the warning on top."""
-    try:
-        return [f"{item.kind.value}: {item.name}"
-                for item in page_fit.fit(page, with_transaction_type=True).missing]
-    except MaileonError:
-        return []  # the "Maileon could not be reached" note says enough
 
 
 class ProfileFieldInline(EnabledLanguagesOnly, admin.TabularInline):
@@ -123,10 +113,10 @@ class PreferenceGroupInline(EnabledLanguagesOnly, admin.StackedInline):
 
 
 @admin.register(PageConfig)
-class PageConfigAdmin(HidesPersonalData, admin.ModelAdmin):
+class PageConfigAdmin(HidesPersonalData, maileon_status.MaileonStatusColumn, admin.ModelAdmin):
     form = PageConfigForm
     inlines = [ProfileFieldInline, PreferenceGroupInline]
-    list_display = ["name", "slug", "is_default", "page_key", "default_language", "updated_at"]
+    list_display = ["name", "slug", "maileon_status", "is_default", "page_key", "default_language", "updated_at"]
     list_filter = ["is_default", "default_language", "email_editable"]
     search_fields = ["name", "slug", "page_key"]
     prepopulated_fields = {"slug": ["name"]}
@@ -213,15 +203,12 @@ class PageConfigAdmin(HidesPersonalData, admin.ModelAdmin):
             category_list_id=CATEGORY_LIST_ID,
             preference_list_id=PREFERENCE_LIST_ID,
         )
-        if obj is not None and obj.pk and context["maileon"].reachable:
-            context["missing_in_maileon"] = _missing_in_maileon(obj)
+        context["link_builder"] = link_builder(request, obj)
         if obj is not None and obj.pk:
-            mailing = links.link_templates(
-                request.build_absolute_uri("/"), slug=obj.slug, is_default=obj.is_default
-            )
             context.update(
-                mailing_links=mailing,
-                links_are_https=mailing.one_click.startswith("https://"),
+                maileon_status=maileon_status.for_change_form(obj, context["maileon"]),
+                maileon_unchecked=maileon_status.unchecked(obj, context["maileon"]),
+                theme_problem=contrast.problem(obj.primary_colour),
                 preview_links=[
                     (kind, language, reverse("admin:preference_center_pageconfig_preview",
                                              args=[obj.pk, kind, language]))
@@ -259,6 +246,12 @@ class UnsubscribeReasonAdmin(HidesPersonalData, EnabledLanguagesOnly, admin.Mode
     filter_horizontal = ["pages"]
     fields = [*(f"label_{code}" for code in languages.CODES), "reason_type", "fixed_message", "asks_free_text",
               "position", "active", "pages"]
+    ordering = ["position", "pk"]  # the order of the dropdown
+
+    def get_changeform_initial_data(self, request):
+        # A new answer goes to the end of the dropdown, with room to slot one in before it.
+        last = UnsubscribeReason.objects.aggregate(last=models.Max("position"))["last"]
+        return {"position": min((last or 0) + 10, 32767), **super().get_changeform_initial_data(request)}
 
     @admin.display(description=_("answer"))
     def answer(self, obj: UnsubscribeReason) -> str:

@@ -177,16 +177,20 @@ def _request_of(link: ContactLink) -> UnsubscribeRequest | None:
 
 
 def reason_fields(reason: UnsubscribeReason | None, message: str) -> dict:
-    """Reason FK, Maileon type and message (the recipient's text where the reason asks for it, else the fixed
-    message). No reason chosen: nothing, whatever was typed (Maileon needs a type)."""
-    if reason is None:
-        return {"reason": None, "reason_type": "", "reason_message": ""}
+    """Reason FK, Maileon type and message. Whatever the recipient typed is kept, with any reason or none: the
+    text box is offered with every answer, and nothing a recipient submitted is lost. With a fixed message the
+    two travel together ("fixed: typed"), so Maileon's report still tells answers of one type apart; a comment
+    without a chosen answer travels as Maileon's type `other`."""
     # Recipients sometimes type their address into the free text; we keep and forward no address.
-    text = mask_email_addresses((message or "").strip()) if reason.asks_free_text else ""
+    text = mask_email_addresses((message or "").strip())
+    if reason is None:
+        return {"reason": None, "reason_type": "other" if text else "", "reason_message": text[:MAX_MESSAGE_CHARS]}
+    fixed = reason.fixed_message.strip()
+    combined = f"{fixed}: {text}" if fixed and text else (text or fixed)
     return {
         "reason": reason,
         "reason_type": reason.reason_type,
-        "reason_message": (text or reason.fixed_message)[:MAX_MESSAGE_CHARS],
+        "reason_message": combined[:MAX_MESSAGE_CHARS],
     }
 
 

@@ -3,7 +3,10 @@ configuration; reversing the seed removes exactly what it created."""
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -60,3 +63,14 @@ def test_the_seed_is_reversible_and_keeps_what_marketers_added():
         executor.migrate(executor.loader.graph.leaf_nodes())
     assert UnsubscribeReason.objects.count() == 7
     assert PageConfig.objects.filter(is_default=True, slug="default").exists()
+
+
+@pytest.mark.django_db
+def test_the_seeded_other_reason_asks_for_nothing_and_a_changed_one_is_left_alone():
+    other = UnsubscribeReason.objects.get(reason_type="other")
+    assert (other.label_de, other.label_en, other.label_nl) == ("Anderer Grund", "Another reason", "Een andere reden")
+    migration = importlib.import_module("preference_center.migrations.0011_other_reason_label")
+    UnsubscribeReason.objects.filter(pk=other.pk).update(label_de="Etwas anderes")
+    migration.backwards(django_apps, None)  # only rows exactly as seeded change
+    other.refresh_from_db()
+    assert (other.label_de, other.label_en) == ("Etwas anderes", "Another reason")

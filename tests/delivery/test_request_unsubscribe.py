@@ -69,13 +69,30 @@ def test_the_row_is_committed_before_maileon_hears_of_it(maileon_sandbox, link_f
     assert seen_from_another_connection == [True]
 
 
-def test_a_fixed_reason_sends_its_own_message_not_what_was_typed(maileon_sandbox, link_for, make_reason):
+def test_a_fixed_reason_sends_its_own_message_and_what_was_typed(maileon_sandbox, link_for, make_reason):
+    # The text box is offered with every answer: what the recipient typed is never dropped, and the fixed message
+    # still tells this answer apart from others of its type in Maileon's report.
     reason = make_reason(reason_type="no_demand", fixed_message="Thema passt nicht")
 
-    submit(link_for(1004), reason=reason, message="ignored")
+    submit(link_for(1004), reason=reason, message="Zu viel Werbung")
 
     (call,) = unsubscribe_calls(maileon_sandbox)
-    assert call.values("reason") == ["no_demand|Thema passt nicht"]
+    assert call.values("reason") == ["no_demand|Thema passt nicht: Zu viel Werbung"]
+
+
+def test_a_comment_without_a_chosen_answer_travels_as_other(maileon_sandbox, link_for):
+    outcome = submit(link_for(1004), reason=None, message="Ich ziehe um")
+
+    (call,) = unsubscribe_calls(maileon_sandbox)
+    assert call.values("reason") == ["other|Ich ziehe um"]
+    assert (outcome.row.reason, outcome.row.reason_type) == (None, "other")
+
+
+def test_neither_answer_nor_comment_sends_no_reason(maileon_sandbox, link_for):
+    submit(link_for(1004), reason=None, message="  ")
+
+    (call,) = unsubscribe_calls(maileon_sandbox)
+    assert call.values("reason") == []
 
 
 def test_an_address_typed_into_the_reason_is_neither_kept_nor_sent(maileon_sandbox, link_for, make_reason):

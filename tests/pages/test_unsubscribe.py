@@ -10,8 +10,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("lang, button, other_reason", [
-    ("de", "Abmelden", "Anderer Grund (bitte kurz beschreiben)"),
-    ("en", "Unsubscribe", "Another reason (please tell us)"),
+    ("de", "Abmelden", "Anderer Grund"),
+    ("en", "Unsubscribe", "Another reason"),
 ])
 def test_get_shows_masked_address_reasons_and_downsell(client, default_page, maileon_sandbox, link, lang, button,
                                                        other_reason):
@@ -19,7 +19,7 @@ def test_get_shows_masked_address_reasons_and_downsell(client, default_page, mai
     html = response.content.decode()
     assert response.status_code == 200
     assert "e•••@example.org" in html and "erika.beispiel" not in html
-    assert other_reason in html
+    assert f">{other_reason}</option>" in html  # the seeded answer asks for nothing the box calls optional
     assert f">{button}</button>" in html
     # The down-sell comes before the unsubscribe button.
     assert html.index("/unsubscribe/downsell/") < html.index(f">{button}</button>")

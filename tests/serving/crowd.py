@@ -13,7 +13,6 @@ import json
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import threading
@@ -29,6 +28,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from preference_center.dev.sandbox.serve import stop_process
 from preference_center.dev.sandbox.store import checksum_for
+
+from .production import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -56,12 +57,6 @@ def shared_database(tmp_path: Path) -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class AppServer:
     """gunicorn with gunicorn.conf.py (gthread), `manage.py` commands on the same database and Maileon."""
 
@@ -71,6 +66,8 @@ class AppServer:
             **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "MAILEON_", "GUNICORN_"))},
             "DEBUG": "1", "SECRET_KEY": secrets.token_urlsafe(50), "DATABASE_URL": database_url,
             "MAILEON_API_KEY": "sandbox", "MAILEON_API_URL": api_url,
+            # Its own collectstatic target: tests on other xdist workers collect at the same time.
+            "STATIC_ROOT": str(work / "static"),
         }
         self.process: subprocess.Popen | None = None
         self.url = ""
@@ -82,7 +79,7 @@ class AppServer:
         return done.stdout
 
     def start(self, *, workers: int, threads: int) -> None:
-        port = _free_port()
+        port = free_port()
         self.url = f"http://127.0.0.1:{port}"
         self.process = subprocess.Popen(
             [str(GUNICORN), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",

@@ -20,9 +20,6 @@ from tests.support import ERIKA, JOHN, LENA
 
 from .crowd import BROWSER, ROOT, AppServer
 
-# collectstatic writes the project's one STATIC_ROOT: tests that run it share one xdist worker, one at a time.
-pytestmark = pytest.mark.xdist_group("staticfiles")
-
 
 
 @pytest.fixture

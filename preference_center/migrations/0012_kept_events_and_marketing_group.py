@@ -57,7 +57,7 @@ def delete_marketing_group(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("preference_center", "0010_new_link_transaction_type"),
+        ("preference_center", "0011_other_reason_label"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
