@@ -56,7 +56,7 @@ def figures(db):
 
 def table(html: str, table_id: str) -> dict[str, dict[str, str]]:
     """row heading -> {figure: cell text} for the kept tables' named cells, and the kinds' cells by position."""
-    body = re.search(rf'<table id="{table_id}">.*?</table>', html, re.S).group(0)
+    body = re.search(rf'<table id="{table_id}"[^>]*>.*?</table>', html, re.S).group(0)
     rows = {}
     for row in re.finditer(r'<tr><th scope="row">([^<]*)</th>(.*?)</tr>', body, re.S):
         cells = dict(re.findall(r'<td data-figure="([^"]+)">([^<]*)</td>', row.group(2)))
