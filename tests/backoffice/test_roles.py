@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from preference_center.models import PageConfig, Status, UnsubscribeReason, UnsubscribeRequest
 
-from .formdata import page_form_data
+from .formdata import page_form_data, profile_field
 
 CONTACT_ID = 40417
 MAILING_ID = 88120
@@ -78,9 +78,10 @@ def test_the_migration_creates_the_marketing_group_with_exactly_a_marketers_perm
 
 def test_a_marketer_configures_pages_and_reasons(marketer_client, maileon_down, default_page):
     added = marketer_client.post(reverse("admin:preference_center_pageconfig_add"),
-                                 page_form_data(slug="herbst", fields=[], groups=[]))
+                                 page_form_data(slug="herbst", fields=[profile_field("FIRSTNAME")]))
     assert added.status_code == 302
     page = PageConfig.objects.get(slug="herbst")
+    assert list(page.fields.values_list("name", flat=True)) == ["FIRSTNAME"]  # the inline's row too
     changed = marketer_client.post(reverse("admin:preference_center_pageconfig_change", args=[page.pk]),
                                    page_form_data(name="Herbst", slug="herbst"))
     assert changed.status_code == 302
@@ -137,6 +138,7 @@ def _every_screen(request_row) -> list[str]:
         reverse("admin:app_list", args=["preference_center"]),
         reverse("admin:preference_center_pageconfig_changelist"),
         reverse("admin:preference_center_pageconfig_change", args=[page.pk]),
+        reverse("admin:preference_center_pageconfig_preview", args=[page.pk, "unsubscribe", "de"]),
         reverse("admin:preference_center_unsubscribereason_changelist"),
         reverse("admin:preference_center_unsubscribereason_change", args=[reason.pk]),
         LIST_URL,
