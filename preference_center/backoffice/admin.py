@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 from . import contrast, maileon_status, report_views, reports
 from .. import languages
 from .links_builder import link_builder
+from .personal_data import HidesPersonalData, may_see
 from .label_overview import labels_overview
 from .forms import (
     CATEGORY_LIST_ID,
@@ -112,7 +113,7 @@ class PreferenceGroupInline(EnabledLanguagesOnly, admin.StackedInline):
 
 
 @admin.register(PageConfig)
-class PageConfigAdmin(maileon_status.MaileonStatusColumn, admin.ModelAdmin):
+class PageConfigAdmin(HidesPersonalData, maileon_status.MaileonStatusColumn, admin.ModelAdmin):
     form = PageConfigForm
     inlines = [ProfileFieldInline, PreferenceGroupInline]
     list_display = ["name", "slug", "maileon_status", "is_default", "page_key", "default_language", "updated_at"]
@@ -236,7 +237,7 @@ class PageConfigAdmin(maileon_status.MaileonStatusColumn, admin.ModelAdmin):
 
 
 @admin.register(UnsubscribeReason)
-class UnsubscribeReasonAdmin(EnabledLanguagesOnly, admin.ModelAdmin):
+class UnsubscribeReasonAdmin(HidesPersonalData, EnabledLanguagesOnly, admin.ModelAdmin):
     form = UnsubscribeReasonForm
     list_display = ["answer", "position", "reason_type", "asks_free_text", "active", "shown_on"]
     list_editable = ["position", "active"]
@@ -337,9 +338,12 @@ class SuspectedFilter(admin.SimpleListFilter):
 
 
 @admin.register(UnsubscribeRequest)
-class UnsubscribeRequestAdmin(admin.ModelAdmin):
-    """The audit log: marketers read, retry and review, never add or edit. The checksum is never shown.
+class UnsubscribeRequestAdmin(HidesPersonalData, admin.ModelAdmin):
+    """The audit log: marketers read, retry and review, never add or edit. The checksum is never shown, and the
+    personal fields only to holders of "view personal data" (personal_data.py).
     The SLA and reason pages (report_views.py) hang off its URLs."""
+
+    personal_fields = ("contact_id", "reason_message", "reviewed_by", "last_error", "short_error")
 
     list_display = ["created_at", "contact_id", "status", "via", "reason_entry", "mailing_id",
                     "attempts", "age", "short_error", "suspected", "verified", "note"]
@@ -366,7 +370,15 @@ class UnsubscribeRequestAdmin(admin.ModelAdmin):
         if not term.isdigit():
             return queryset.none(), False
         number = int(term)
+        if not may_see(request):
+            return queryset.filter(mailing_id=number), False
         return queryset.filter(Q(contact_id=number) | Q(mailing_id=number)), False
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        if not may_see(request):
+            changelist.search_help_text = _("A mailing id (exact number).")
+        return changelist
 
     def has_add_permission(self, request):
         return False
@@ -452,6 +464,7 @@ class UnsubscribeRequestAdmin(admin.ModelAdmin):
             path("reasons/", view(report_views.reasons_view), name="preference_center_unsubscriberequest_reasons"),
             path("reasons.csv", view(report_views.reasons_csv),
                  name="preference_center_unsubscriberequest_reasons_csv"),
+            path("kept.csv", view(report_views.kept_csv), name="preference_center_unsubscriberequest_kept_csv"),
             *super().get_urls(),
         ]
 
