@@ -502,6 +502,12 @@ class UnsubscribeRequest(OutboxRow):
         ordering = ["-created_at"]
         verbose_name = _("unsubscribe request")
         verbose_name_plural = _("unsubscribe requests")
+        # The admin shows contact ids, the recipients' own words, delivery errors and colleagues' names only to
+        # holders of this permission (backoffice/personal_data.py); everyone else with view access reads without them.
+        permissions = [
+            ("view_personal_data",
+             _("Can view personal data (contact ids, recipients' own words, delivery errors, colleagues' names)")),
+        ]
         constraints = [
             # Submitting twice (double click, reload, one-click plus page) must not queue a second delivery; a
             # request with another checksum (a forgery while Maileon could not verify, say) must not take the
@@ -511,7 +517,9 @@ class UnsubscribeRequest(OutboxRow):
         ]
 
     def __str__(self) -> str:
-        return f"{self.contact_id} ({self.get_status_display()})"
+        # No contact id: the admin shows this in titles and breadcrumbs to users who may not see personal data.
+        received = timezone.localtime(self.created_at).strftime("%Y-%m-%d %H:%M") if self.created_at else "–"
+        return f"{received} ({self.get_status_display()})"
 
     def clean(self) -> None:
         if self.reason_type and self.reason_type not in dict(REASON_TYPES):
@@ -533,3 +541,57 @@ class LaterReason(OutboxRow):
 
     def __str__(self) -> str:
         return f"{self.unsubscribe.contact_id} ({self.get_status_display()})"
+
+
+class KeptKind(models.TextChoices):
+    """What a recipient did instead of leaving, or to come back, or on the profile (KeptEvent.kind)."""
+
+    DOWNSELL = "downsell", _("down-sell taken")
+    TOPICS = "topics", _("topics saved instead of leaving")
+    PAUSE_STARTED = "pause_started", _("pause started")
+    PAUSE_EXTENDED = "pause_extended", _("pause extended")
+    WITHDRAWN = "withdrawn", _("unsubscribe withdrawn as a mistake")
+    MISTAKE_DOI = "mistake_doi", _("asked to come back after a mistaken unsubscribe")
+    WAY_BACK = "way_back", _("asked to come back from an old link")
+    PROFILE_SAVED = "profile_saved", _("profile saved")
+
+
+# "Kept": the recipient stayed, on other terms, instead of leaving (docs/marketers.md, "What was kept"). A double
+# opt-in asked for after leaving is not: the contact has left, and is back only once they confirm the mail.
+KEPT_KINDS = (KeptKind.DOWNSELL, KeptKind.TOPICS, KeptKind.PAUSE_STARTED, KeptKind.PAUSE_EXTENDED,
+              KeptKind.WITHDRAWN)
+RESUBSCRIBE_KINDS = (KeptKind.MISTAKE_DOI, KeptKind.WAY_BACK)
+
+
+class KeptEvent(models.Model):
+    """One successful action of a recipient that is not leaving: a down-sell taken, topics saved on the unsubscribe
+    page, a pause started or extended, an unsubscribe withdrawn or a way back asked for, a profile saved. Counted by
+    the services when Maileon (or the outbox) took the action; the reasons report counts them per week and mailing.
+
+    Anonymous on purpose: no contact id, no address, no checksum, no reason text and the day rather than the time.
+    A contact id would make every row personal data (Maileon's account names the person behind it), with what that
+    brings: deletion on request, a retention period, hiding it from staff without the personal-data permission.
+    A timestamp would let anyone holding the unsubscribe log or the server's access log (both name contact ids with
+    their times) tell whose event it was. Kind, page, mailing and day are all a count per week and mailing needs,
+    so these rows may be kept for as long as the figures are wanted and shown to everyone who reads the reports.
+    Repeats are kept out without an id in the row: services/kept.py remembers a keyed hash of contact and kind in
+    the shared cache for a day."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=KeptKind.choices)
+    page = models.ForeignKey(PageConfig, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                             verbose_name=_("page"))
+    mailing_id = models.BigIntegerField(_("mailing id"), null=True, blank=True)
+    day = models.DateField(_("day"), default=timezone.localdate)
+
+    class Meta:
+        verbose_name = _("kept event")
+        verbose_name_plural = _("kept events")
+        default_permissions = ()  # written by the services only; read through the reports
+        indexes = [
+            # The report's two GROUP BY queries filter on a day range and read kind and mailing: both are answered
+            # from this index alone on PostgreSQL (an index-only scan), without touching the table.
+            models.Index(fields=["day", "kind", "mailing_id"], name="kept_event_day_kind_mailing"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.get_kind_display()}"

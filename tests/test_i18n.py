@@ -71,7 +71,7 @@ def parse_po(path: Path) -> list[dict]:
     for entry in entries:
         result.append({
             "msgid": _unquote(entry["msgid"]),
-            "msgctxt": _unquote(entry["msgctxt"]) if "msgctxt" in entry else None,  # pgettext's context
+            "msgctxt": _unquote(entry["msgctxt"]) if "msgctxt" in entry else None,
             "msgid_plural": _unquote(entry["msgid_plural"]) if "msgid_plural" in entry else None,
             "msgstr": [_unquote(entry["msgstr"][n]) for n in sorted(entry["msgstr"])],
             "fuzzy": entry["fuzzy"],
@@ -156,7 +156,7 @@ def test_compiled_catalogue_matches_the_po_file(language):
         catalogue = gettext.GNUTranslations(handle)._catalog  # noqa: SLF001 - the compiled messages
     for entry in messages(language):
         # A message with a context (pgettext) is compiled under "context\x04msgid".
-        key = entry["msgid"] if entry["msgctxt"] is None else f"{entry['msgctxt']}\x04{entry['msgid']}"
+        key = f"{entry['msgctxt']}\x04{entry['msgid']}" if entry["msgctxt"] is not None else entry["msgid"]
         if entry["msgid_plural"] is None:
             compiled = catalogue.get(key)
             assert compiled == entry["msgstr"][0], f"stale .mo for {entry['msgid']!r}: recompile"

@@ -23,10 +23,12 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import report_views, reports
-from .. import languages, links
+from . import contrast, maileon_status, report_views, reports
+from .. import languages
 from .deletion import without_link_rows
 from .evidence import describe as describe_evidence
+from .links_builder import link_builder
+from .personal_data import HidesPersonalData, may_see
 from .label_overview import labels_overview
 from .forms import (
     CATEGORY_LIST_ID,
@@ -42,7 +44,6 @@ from .forms import (
     load_maileon_choices,
 )
 from ..delivery import outbox
-from ..maileon import MaileonError
 from ..pages import previews
 from ..models import (
     IN_LANGUAGE,
@@ -53,7 +54,6 @@ from ..models import (
     UnsubscribeReason,
     UnsubscribeRequest,
 )
-from ..services import page_fit
 
 PREVIEW_KINDS = ("profile", "unsubscribe")
 
@@ -80,15 +80,6 @@ class EnabledLanguagesOnly:
 def _disabled_language_column(name: str) -> bool:
     base, _sep, code = name.rpartition("_")
     return bool(base) and code in languages.CODES and not languages.offered(code)
-
-
-def _missing_in_maileon(page: PageConfig) -> list[str]:
-    """What the page names that the account lacks (the recipient pages leave it out), for the warning on top."""
-    try:
-        return [f"{item.kind.value}: {item.name}"
-                for item in page_fit.fit(page, with_transaction_type=True).missing]
-    except MaileonError:
-        return []  # the "Maileon could not be reached" note says enough
 
 
 class ProfileFieldInline(admin.StackedInline):
@@ -136,10 +127,10 @@ class PreferenceGroupInline(EnabledLanguagesOnly, admin.StackedInline):
 
 
 @admin.register(PageConfig)
-class PageConfigAdmin(admin.ModelAdmin):
+class PageConfigAdmin(HidesPersonalData, maileon_status.MaileonStatusColumn, admin.ModelAdmin):
     form = PageConfigForm
     inlines = [ProfileFieldInline, PreferenceGroupInline]
-    list_display = ["name", "slug", "is_default", "page_key", "default_language", "updated_at"]
+    list_display = ["name", "slug", "maileon_status", "is_default", "page_key", "default_language", "updated_at"]
     list_filter = ["is_default", "default_language", "email_editable"]
     search_fields = ["name", "slug", "page_key"]
     prepopulated_fields = {"slug": ["name"]}
@@ -229,15 +220,12 @@ class PageConfigAdmin(admin.ModelAdmin):
             category_list_id=CATEGORY_LIST_ID,
             preference_list_id=PREFERENCE_LIST_ID,
         )
-        if obj is not None and obj.pk and context["maileon"].reachable:
-            context["missing_in_maileon"] = _missing_in_maileon(obj)
+        context["link_builder"] = link_builder(request, obj)
         if obj is not None and obj.pk:
-            mailing = links.link_templates(
-                request.build_absolute_uri("/"), slug=obj.slug, is_default=obj.is_default
-            )
             context.update(
-                mailing_links=mailing,
-                links_are_https=mailing.one_click.startswith("https://"),
+                maileon_status=maileon_status.for_change_form(obj, context["maileon"]),
+                maileon_unchecked=maileon_status.unchecked(obj, context["maileon"]),
+                theme_problem=contrast.problem(obj.primary_colour),
                 preview_links=[
                     (kind, language, reverse("admin:preference_center_pageconfig_preview",
                                              args=[obj.pk, kind, language]))
@@ -266,7 +254,7 @@ class PageConfigAdmin(admin.ModelAdmin):
 
 
 @admin.register(UnsubscribeReason)
-class UnsubscribeReasonAdmin(EnabledLanguagesOnly, admin.ModelAdmin):
+class UnsubscribeReasonAdmin(HidesPersonalData, EnabledLanguagesOnly, admin.ModelAdmin):
     form = UnsubscribeReasonForm
     list_display = ["answer", "position", "reason_type", "asks_free_text", "active", "shown_on"]
     list_editable = ["position", "active"]
@@ -275,6 +263,12 @@ class UnsubscribeReasonAdmin(EnabledLanguagesOnly, admin.ModelAdmin):
     filter_horizontal = ["pages"]
     fields = [*(f"label_{code}" for code in languages.CODES), "reason_type", "fixed_message", "asks_free_text",
               "position", "active", "pages"]
+    ordering = ["position", "pk"]  # the order of the dropdown
+
+    def get_changeform_initial_data(self, request):
+        # A new answer goes to the end of the dropdown, with room to slot one in before it.
+        last = UnsubscribeReason.objects.aggregate(last=models.Max("position"))["last"]
+        return {"position": min((last or 0) + 10, 32767), **super().get_changeform_initial_data(request)}
 
     def get_deleted_objects(self, objs, request):
         return without_link_rows(super().get_deleted_objects(objs, request))  # see backoffice/deletion.py
@@ -364,9 +358,12 @@ class SuspectedFilter(admin.SimpleListFilter):
 
 
 @admin.register(UnsubscribeRequest)
-class UnsubscribeRequestAdmin(admin.ModelAdmin):
-    """The audit log: marketers read, retry and review, never add or edit. The checksum is never shown.
+class UnsubscribeRequestAdmin(HidesPersonalData, admin.ModelAdmin):
+    """The audit log: marketers read, retry and review, never add or edit. The checksum is never shown, and the
+    personal fields only to holders of "view personal data" (personal_data.py).
     The SLA and reason pages (report_views.py) hang off its URLs."""
+
+    personal_fields = ("contact_id", "reason_message", "reviewed_by", "last_error", "short_error")
 
     list_display = ["created_at", "contact_id", "status", "via", "reason_entry", "mailing_id",
                     "attempts", "age", "short_error", "suspected", "verified", "note"]
@@ -390,7 +387,15 @@ class UnsubscribeRequestAdmin(admin.ModelAdmin):
         if not term.isdigit():
             return queryset.none(), False
         number = int(term)
+        if not may_see(request):
+            return queryset.filter(mailing_id=number), False
         return queryset.filter(Q(contact_id=number) | Q(mailing_id=number)), False
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        if not may_see(request):
+            changelist.search_help_text = _("A mailing id (exact number).")
+        return changelist
 
     def has_add_permission(self, request):
         return False
@@ -480,6 +485,7 @@ class UnsubscribeRequestAdmin(admin.ModelAdmin):
             path("reasons/", view(report_views.reasons_view), name="preference_center_unsubscriberequest_reasons"),
             path("reasons.csv", view(report_views.reasons_csv),
                  name="preference_center_unsubscriberequest_reasons_csv"),
+            path("kept.csv", view(report_views.kept_csv), name="preference_center_unsubscriberequest_kept_csv"),
             *super().get_urls(),
         ]
 

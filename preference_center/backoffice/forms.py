@@ -16,6 +16,7 @@ from functools import partial
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from . import contrast
 from .. import languages
 from ..maileon import MaileonError, RejectedError
 from ..models import IN_LANGUAGE, FieldSource, FieldType, PageConfig, PreferenceGroup, ProfileField, UnsubscribeReason
@@ -284,6 +285,8 @@ PAGE_HELP_TEXTS = {
                              "preferences of the category are switched off)."),
     "privacy_url": _("Linked in the footer of both pages. Empty: no link."),
     "imprint_url": _("Linked in the footer of both pages (required in Germany). Empty: no link."),
+    "primary_colour": _("Buttons and links. It must reach a contrast of 4.5:1 (WCAG AA) against white and the light "
+                        "grey boxes; a colour below that is refused with a darker shade to use instead."),
 }
 
 
@@ -352,6 +355,13 @@ class PageConfigForm(MaileonAwareForm):
                                         % {"size": upload.size // 1024})
         data = upload.read()
         return data, validate_logo(data)
+
+    def clean_primary_colour(self):
+        colour = self.cleaned_data.get("primary_colour")
+        problem = contrast.problem(colour)
+        if problem:
+            raise forms.ValidationError(problem)
+        return colour
 
     def clean_is_default(self):
         is_default = self.cleaned_data.get("is_default")

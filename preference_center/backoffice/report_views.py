@@ -23,7 +23,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import charts, reports
+from . import charts, kept, reports
 from ..models import REASON_TYPES, UnsubscribeReason
 
 # Okabe-Ito colours: told apart with the common colour-vision deficiencies; grey for "no reason given".
@@ -234,6 +234,9 @@ def reasons_view(model_admin, request):
         mailing_rows=mailing_rows,
         csv_url=reverse("admin:preference_center_unsubscriberequest_reasons_csv")
         + f"?start={date_range.start.isoformat()}&end={date_range.end.isoformat()}",
+        kept_csv_url=reverse("admin:preference_center_unsubscriberequest_kept_csv")
+        + f"?start={date_range.start.isoformat()}&end={date_range.end.isoformat()}",
+        **kept.report_context(date_range, weeks),
     )
     return TemplateResponse(request, "admin/preference_center/unsubscriberequest/reasons.html", context)
 
@@ -273,3 +276,9 @@ def reasons_csv(model_admin, request):
         ])
     return response
 
+
+def kept_csv(model_admin, request):
+    """What was kept and what was lost, per ISO week and mailing (kept.py): anonymous counts, like the reasons'."""
+    _require_view(model_admin, request)
+    _form, date_range = _date_range(request)
+    return kept.csv_response(date_range)

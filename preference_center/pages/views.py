@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import automation, confirmations, errors, security, throttle
-from .. import links
+from .. import colours, links
 from . import language as languages
 from .forms import (
     NewLinkForm,
@@ -35,7 +35,7 @@ from .forms import (
     topic_labels,
 )
 from ..maileon import Contact, Permission, UnavailableError
-from ..models import PageConfig, Via
+from ..models import KeptKind, PageConfig, Via
 from .page_cache import UnknownPageError
 from .rendering import page_url, render_page, resolve_page
 from ..services import new_link as new_link_service
@@ -533,7 +533,7 @@ def unsubscribe_topics(request: HttpRequest, slug: str | None = None) -> HttpRes
         return _unsubscribe_page(request, page, link, language, view, topics_form=form)
     try:
         result = profile_service.update_profile(link=link, page=page, view=view, changes=form.changes(),
-                                                opt_in=False)
+                                                opt_in=False, counted_as=KeptKind.TOPICS)
     except UnavailableError as error:
         return _not_saved(request, page, link, language, view, error, "topics", topics_form=form)
     return _see_other(request, "unsubscribe_topics_done", page, link, language, confirmations.token(
@@ -656,16 +656,6 @@ DEFAULT_PRIMARY = "#1a5fb4"
 ASSET_CACHE = "public, max-age=86400"  # the URLs carry ?v=<saved at>, so a change shows at once
 
 
-def _on_colour(hex_colour: str) -> str:
-    """Black or white text on the primary colour, whichever contrasts more (WCAG relative luminance)."""
-    def channel(value: str) -> float:
-        c = int(value, 16) / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-    r, g, b = (channel(hex_colour[i:i + 2]) for i in (1, 3, 5))
-    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    return "#000000" if (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) else "#ffffff"
-
-
 @require_http_methods(["GET", "HEAD"])
 def page_theme(request: HttpRequest, slug: str) -> HttpResponse:
     """The page's theme as CSS custom properties. A stylesheet of our own origin, because the CSP allows no
@@ -674,7 +664,7 @@ def page_theme(request: HttpRequest, slug: str) -> HttpResponse:
     if page is None:
         return HttpResponseNotFound("", content_type="text/css")
     primary = page.primary_colour if _COLOUR.fullmatch(page.primary_colour or "") else DEFAULT_PRIMARY
-    lines = [f"  --pc-primary: {primary};", f"  --pc-on-primary: {_on_colour(primary)};"]
+    lines = [f"  --pc-primary: {primary};", f"  --pc-on-primary: {colours.on_colour(primary)};"]
     if page.font_stack and _FONT_STACK.fullmatch(page.font_stack):
         lines.append(f"  --pc-font: {page.font_stack};")
     response = HttpResponse(":root {\n" + "\n".join(lines) + "\n}\n", content_type="text/css; charset=utf-8")

@@ -110,7 +110,7 @@ def populate(user: User) -> AdminData:
     UnsubscribeRequest.objects.create(contact_id=next(contact), status=Status.WITHDRAWN, page=page)
     LaterReason.objects.create(unsubscribe=suspected)
 
-    group = Group.objects.create(name="Marketing")
+    group, _created = Group.objects.get_or_create(name="Marketing")  # made by migration 0012
     return AdminData(page=page, second_page=second, reason=reason, suspected=suspected, failed=failed, user=user,
                      group=group)
 

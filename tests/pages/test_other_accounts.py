@@ -188,7 +188,7 @@ def test_the_admin_lists_what_the_account_lacks(admin_client, default_page, othe
     html = response.content.decode()
     assert response.status_code == 200 and heading in html
     start = html.index('id="maileon-missing"')
-    listed = html[start:html.index("</ul>\n  </li>", start)]
+    listed = html[start:html.index("</li>\n</ul>", start)]
     for name in ("Lieblingsfarbe", "Themen", "Frequenz", "Frequenz/Monatlicher Digest", "PAUSE_UNTIL", "7001"):
         assert f": {name}</li>" in listed
 

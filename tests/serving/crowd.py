@@ -13,7 +13,6 @@ import json
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import threading
@@ -29,6 +28,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from preference_center.dev.sandbox.serve import stop_process
 from preference_center.dev.sandbox.store import checksum_for
+
+from .production import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -56,12 +57,6 @@ def shared_database(tmp_path: Path) -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class AppServer:
     """gunicorn with gunicorn.conf.py (gthread), `manage.py` commands on the same database and Maileon."""
 
@@ -84,7 +79,7 @@ class AppServer:
         return done.stdout
 
     def start(self, *, workers: int, threads: int) -> None:
-        port = _free_port()
+        port = free_port()
         self.url = f"http://127.0.0.1:{port}"
         self.process = subprocess.Popen(
             [str(GUNICORN), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
