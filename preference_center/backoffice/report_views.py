@@ -7,23 +7,20 @@ The numbers come from reports.py (database aggregates); this module only shapes 
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from datetime import date, timedelta
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import formats, timezone
-from django.utils.http import content_disposition_header
+from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import charts, kept, reports
+from . import charts, kept, reports, spreadsheet
 from ..models import REASON_TYPES, UnsubscribeReason
 
 # Okabe-Ito colours: told apart with the common colour-vision deficiencies; grey for "no reason given".
@@ -241,35 +238,19 @@ def reasons_view(model_admin, request):
     return TemplateResponse(request, "admin/preference_center/unsubscriberequest/reasons.html", context)
 
 
-def _spreadsheet_safe(text: str) -> str:
-    # A label starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _csv_delimiter() -> str:
-    """What a spreadsheet of the admin's language splits columns at when the file is opened by a double click:
-    Excel in a language with a decimal comma (German, French, ...) expects semicolons."""
-    return ";" if formats.get_format("DECIMAL_SEPARATOR") == "," else ","
-
-
 def reasons_csv(model_admin, request):
     """Counts only: reason entry, Maileon type, ISO week, mailing, count, in the admin's language (the words the
-    reasons page shows). No contact id and no message a recipient typed: the file leaves the admin (mail, shared
-    drives), and counts are all a report needs. UTF-8 with a byte order mark, so Excel reads umlauts right."""
+    reasons page shows), for Excel (spreadsheet.py). No contact id and no message a recipient typed: the file
+    leaves the admin (mail, shared drives), and counts are all a report needs."""
     _require_view(model_admin, request)
     _form, date_range = _date_range(request)
     catalogue = UnsubscribeReason.objects.in_bulk()
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    name = _("unsubscribe-reasons")  # a file name: lower case, no spaces
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"{name}-{date_range.start.isoformat()}-{date_range.end.isoformat()}.csv")
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=_csv_delimiter())
-    writer.writerow([_spreadsheet_safe(str(title)) for title in CSV_HEADER])
+    response, writer = spreadsheet.download(_("unsubscribe-reasons"), date_range)  # a file name: no spaces
+    writer.writerow([spreadsheet.safe(str(title)) for title in CSV_HEADER])
     for row in reports.export_rows(date_range):
         writer.writerow([
-            _spreadsheet_safe(_reason_label(catalogue, row.reason_id)),
-            _spreadsheet_safe(_type_label(row.reason_type)),
+            spreadsheet.safe(_reason_label(catalogue, row.reason_id)),
+            spreadsheet.safe(_type_label(row.reason_type)),
             reports.iso_week(row.week) if row.week else "",
             "" if row.mailing_id is None else row.mailing_id,
             row.count,
