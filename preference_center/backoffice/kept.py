@@ -12,7 +12,6 @@ figure here: counts per week and mailing.
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,7 +21,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
-from . import charts, reports
+from . import charts, reports, spreadsheet
 from ..models import KEPT_KINDS, RESUBSCRIBE_KINDS, KeptEvent, KeptKind, Status, UnsubscribeRequest
 
 UNSUBSCRIBED = "unsubscribed"  # the chart's series of unsubscribes, beside the kinds of kept
@@ -244,20 +243,17 @@ def csv_header() -> list[str]:
 
 
 def csv_response(date_range: reports.DateRange) -> HttpResponse:
-    """Counts per ISO week and mailing: two GROUP BY queries. Anonymous like the events themselves."""
+    """Counts per ISO week and mailing: two GROUP BY queries. Anonymous like the events themselves. For Excel in
+    the admin's language, like the reasons' file (spreadsheet.py)."""
     rows = _grouped(by="week+mailing_id", events=_events(date_range), unsubscribes=_unsubscribed(date_range))
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="kept-and-unsubscribed-{date_range.start.isoformat()}-{date_range.end.isoformat()}.csv"'
-    )
-    writer = csv.writer(response)
+    response, writer = spreadsheet.download(_("kept-and-unsubscribed"), date_range)  # a file name: no spaces
     writer.writerow(csv_header())
     for (week, mailing), row in sorted(rows.items(), key=lambda item: (item[0][0], item[0][1] is None,
                                                                         item[0][1] or 0)):
         writer.writerow([
             reports.iso_week(week), "" if mailing is None else mailing, row.unsubscribed,
             *(row.count(kind) for kind in KEPT_KINDS),
-            row.kept, "" if row.rate is None else f"{row.rate * 100:.1f}",
+            row.kept, "" if row.rate is None else spreadsheet.decimal(row.rate * 100, 1),
             *(row.count(kind) for kind in RESUBSCRIBE_KINDS),
             row.profile_saves,
         ])

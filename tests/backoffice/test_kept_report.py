@@ -112,7 +112,9 @@ def test_kept_csv_per_week_and_mailing(staff_client, figures):
     response = staff_client.get(reverse(KEPT_CSV_URL), RANGE)
     assert response["Content-Disposition"] == (
         'attachment; filename="kept-and-unsubscribed-2026-03-02-2026-03-15.csv"')
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    body = response.content.decode()
+    assert body.startswith("\ufeff")  # for Excel: see backoffice/spreadsheet.py
+    rows = list(csv.reader(io.StringIO(body[1:])))
     assert rows[0] == ["week", "mailing", "unsubscribed", "down-sell taken", "topics saved instead of leaving",
                        "pause started", "pause extended", "unsubscribe withdrawn as a mistake", "kept",
                        "kept rate (%)", "asked to come back after a mistaken unsubscribe",
@@ -122,6 +124,15 @@ def test_kept_csv_per_week_and_mailing(staff_client, figures):
         ["2026-W11", "502", "1", "0", "0", "0", "1", "0", "1", "50.0", "1", "1", "0"],
         ["2026-W11", "", "0", "0", "0", "0", "0", "0", "0", "", "0", "0", "4"],
     ]
+
+
+def test_kept_csv_in_german_is_for_a_german_excel(staff_client, figures):
+    response = staff_client.get(reverse(KEPT_CSV_URL), RANGE, HTTP_ACCEPT_LANGUAGE="de")
+    assert "attachment; filename=" in response["Content-Disposition"]
+    assert "kept-and-unsubscribed" not in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode()[1:]), delimiter=";"))
+    assert rows[0][:3] == ["Woche", "Mailing", "abgemeldet"]
+    assert rows[1][:3] == ["2026-W10", "501", "3"] and rows[1][9] == "62,5"  # the decimal comma Excel reads there
 
 
 def test_the_page_links_to_the_kept_csv_for_the_same_range(staff_client, figures):
