@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 from django.core.management import call_command
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class PreferenceCenterConfig(AppConfig):
     name = "preference_center"
-    verbose_name = "Preference center"
+    verbose_name = _("Preference center")  # the admin's heading over pages, reasons and unsubscribes
 
     def ready(self) -> None:
         from . import checks, redaction  # noqa: F401  (checks: registers the system checks)

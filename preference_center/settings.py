@@ -75,9 +75,11 @@ ROOT_URLCONF = "preference_center.urls"
 WSGI_APPLICATION = "preference_center.wsgi.application"
 
 TEMPLATES = [
-    # The admin's (preference_center/templates/admin, Django's own): Django's template engine.
+    # The admin's (preference_center/templates/admin, Django's own): Django's template engine. The app's folder
+    # is also searched first, so its admin/base_site.html and admin/filter.html win over django.contrib.admin's.
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "preference_center" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -71,6 +71,7 @@ def parse_po(path: Path) -> list[dict]:
     for entry in entries:
         result.append({
             "msgid": _unquote(entry["msgid"]),
+            "msgctxt": _unquote(entry["msgctxt"]) if "msgctxt" in entry else None,
             "msgid_plural": _unquote(entry["msgid_plural"]) if "msgid_plural" in entry else None,
             "msgstr": [_unquote(entry["msgstr"][n]) for n in sorted(entry["msgstr"])],
             "fuzzy": entry["fuzzy"],
@@ -154,12 +155,14 @@ def test_compiled_catalogue_matches_the_po_file(language):
     with mo.open("rb") as handle:
         catalogue = gettext.GNUTranslations(handle)._catalog  # noqa: SLF001 - the compiled messages
     for entry in messages(language):
+        # A message with a context (pgettext) is compiled under "context\x04msgid".
+        key = f"{entry['msgctxt']}\x04{entry['msgid']}" if entry["msgctxt"] is not None else entry["msgid"]
         if entry["msgid_plural"] is None:
-            compiled = catalogue.get(entry["msgid"])
+            compiled = catalogue.get(key)
             assert compiled == entry["msgstr"][0], f"stale .mo for {entry['msgid']!r}: recompile"
         else:
             for n, text in enumerate(entry["msgstr"]):
-                assert catalogue.get((entry["msgid"], n)) == text, f"stale .mo for {entry['msgid']!r}: recompile"
+                assert catalogue.get((key, n)) == text, f"stale .mo for {entry['msgid']!r}: recompile"
 
 
 @pytest.mark.skipif(shutil.which("xgettext") is None, reason="xgettext (gettext tools) not installed")

@@ -25,7 +25,10 @@ from django.utils.translation import ngettext
 
 from . import contrast, maileon_status, report_views, reports
 from .. import languages
+from .deletion import without_link_rows
+from .evidence import describe as describe_evidence
 from .links_builder import link_builder
+from .personal_data import HidesPersonalData, may_see
 from .label_overview import labels_overview
 from .forms import (
     CATEGORY_LIST_ID,
@@ -79,10 +82,22 @@ def _disabled_language_column(name: str) -> bool:
     return bool(base) and code in languages.CODES and not languages.offered(code)
 
 
-class ProfileFieldInline(EnabledLanguagesOnly, admin.TabularInline):
+class ProfileFieldInline(admin.StackedInline):
+    """A card per field, its inputs in a grid (admin.css): what it is and its choices, then its labels in the
+    enabled languages under one explanation. As a table, six languages' labels made the form almost twice as wide
+    as a 1,280 px screen."""
+
     model = ProfileField
     form = ProfileFieldForm
     extra = 0
+    classes = ["pc-profile-fields"]
+
+    def get_fieldsets(self, request, obj=None):
+        labels = tuple(f"label_{code}" for code in languages.enabled())  # enabled languages only, as elsewhere
+        return [
+            (None, {"fields": [("name", "source", "field_type", "position", "required"), "choices"]}),
+            (_("Labels"), {"fields": [labels], "description": ProfileField._meta.get_field("label_de").help_text}),
+        ]
 
     def get_formset(self, request, obj=None, **kwargs):
         kwargs["form"] = _with_choices(self.form, request)
@@ -112,7 +127,7 @@ class PreferenceGroupInline(EnabledLanguagesOnly, admin.StackedInline):
 
 
 @admin.register(PageConfig)
-class PageConfigAdmin(maileon_status.MaileonStatusColumn, admin.ModelAdmin):
+class PageConfigAdmin(HidesPersonalData, maileon_status.MaileonStatusColumn, admin.ModelAdmin):
     form = PageConfigForm
     inlines = [ProfileFieldInline, PreferenceGroupInline]
     list_display = ["name", "slug", "maileon_status", "is_default", "page_key", "default_language", "updated_at"]
@@ -187,6 +202,9 @@ class PageConfigAdmin(maileon_status.MaileonStatusColumn, admin.ModelAdmin):
                 obj.is_default = True  # the first page is the default, whatever the box said
             super().save_model(request, obj, form, change)
 
+    def get_deleted_objects(self, objs, request):
+        return without_link_rows(super().get_deleted_objects(objs, request))  # see backoffice/deletion.py
+
     def has_delete_permission(self, request, obj=None):
         if obj is not None and obj.is_default:
             return False  # /profile/ and /unsubscribe/ must always have a page (bulk deletes included)
@@ -236,7 +254,7 @@ class PageConfigAdmin(maileon_status.MaileonStatusColumn, admin.ModelAdmin):
 
 
 @admin.register(UnsubscribeReason)
-class UnsubscribeReasonAdmin(EnabledLanguagesOnly, admin.ModelAdmin):
+class UnsubscribeReasonAdmin(HidesPersonalData, EnabledLanguagesOnly, admin.ModelAdmin):
     form = UnsubscribeReasonForm
     list_display = ["answer", "position", "reason_type", "asks_free_text", "active", "shown_on"]
     list_editable = ["position", "active"]
@@ -251,6 +269,9 @@ class UnsubscribeReasonAdmin(EnabledLanguagesOnly, admin.ModelAdmin):
         # A new answer goes to the end of the dropdown, with room to slot one in before it.
         last = UnsubscribeReason.objects.aggregate(last=models.Max("position"))["last"]
         return {"position": min((last or 0) + 10, 32767), **super().get_changeform_initial_data(request)}
+
+    def get_deleted_objects(self, objs, request):
+        return without_link_rows(super().get_deleted_objects(objs, request))  # see backoffice/deletion.py
 
     @admin.display(description=_("answer"))
     def answer(self, obj: UnsubscribeReason) -> str:
@@ -337,9 +358,12 @@ class SuspectedFilter(admin.SimpleListFilter):
 
 
 @admin.register(UnsubscribeRequest)
-class UnsubscribeRequestAdmin(admin.ModelAdmin):
-    """The audit log: marketers read, retry and review, never add or edit. The checksum is never shown.
+class UnsubscribeRequestAdmin(HidesPersonalData, admin.ModelAdmin):
+    """The audit log: marketers read, retry and review, never add or edit. The checksum is never shown, and the
+    personal fields only to holders of "view personal data" (personal_data.py).
     The SLA and reason pages (report_views.py) hang off its URLs."""
+
+    personal_fields = ("contact_id", "reason_message", "reviewed_by", "last_error", "short_error")
 
     list_display = ["created_at", "contact_id", "status", "via", "reason_entry", "mailing_id",
                     "attempts", "age", "short_error", "suspected", "verified", "note"]
@@ -352,11 +376,8 @@ class UnsubscribeRequestAdmin(admin.ModelAdmin):
     actions = ["retry_now", "mark_reviewed"]
     fields = ["contact_id", "mailing_id", "page", "via", "language", "reason", "reason_type", "reason_message",
               "status", "verified", "attempts", "next_attempt_at", "last_error", "note", "suspected_automation",
-              "automation_evidence", "reviewed_at", "reviewed_by", "created_at", "delivered_at", "age"]
+              "evidence", "reviewed_at", "reviewed_by", "created_at", "delivered_at", "age"]
     readonly_fields = fields
-
-    class Media:
-        css = {"all": ["preference_center/admin.css"]}  # overdue and suspected markers (CSP: no inline style)
 
     def get_search_results(self, request, queryset, search_term):
         # Ids are numbers: anything else finds nothing instead of an error or a text scan.
@@ -366,7 +387,15 @@ class UnsubscribeRequestAdmin(admin.ModelAdmin):
         if not term.isdigit():
             return queryset.none(), False
         number = int(term)
+        if not may_see(request):
+            return queryset.filter(mailing_id=number), False
         return queryset.filter(Q(contact_id=number) | Q(mailing_id=number)), False
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        if not may_see(request):
+            changelist.search_help_text = _("A mailing id (exact number).")
+        return changelist
 
     def has_add_permission(self, request):
         return False
@@ -413,7 +442,11 @@ class UnsubscribeRequestAdmin(admin.ModelAdmin):
             return "–"
         state = _("reviewed") if obj.reviewed_at else _("not reviewed")
         return format_html('<span class="pc-suspected">{}</span> ({}): {}', _("suspected"), state,
-                           obj.automation_evidence or _("no evidence recorded"))
+                           describe_evidence(obj.automation_evidence) or _("no evidence recorded"))
+
+    @admin.display(description=_("evidence"))
+    def evidence(self, obj: UnsubscribeRequest) -> str:
+        return describe_evidence(obj.automation_evidence)
 
     # --- actions
 
@@ -452,6 +485,7 @@ class UnsubscribeRequestAdmin(admin.ModelAdmin):
             path("reasons/", view(report_views.reasons_view), name="preference_center_unsubscriberequest_reasons"),
             path("reasons.csv", view(report_views.reasons_csv),
                  name="preference_center_unsubscriberequest_reasons_csv"),
+            path("kept.csv", view(report_views.kept_csv), name="preference_center_unsubscriberequest_kept_csv"),
             *super().get_urls(),
         ]
 
@@ -466,3 +500,8 @@ class UnsubscribeRequestAdmin(admin.ModelAdmin):
 
 # The admin index links to the unsubscribe reports (template: admin/preference_center/index.html).
 admin.site.index_template = "admin/preference_center/index.html"
+# The product's name, not "Django administration"; our stylesheet comes with admin/base_site.html.
+admin.site.site_header = admin.site.site_title = _("Maileon Preference Center")
+admin.site.index_title = _("Pages and reports")
+# No model list down the left: it took 300 px of every screen; the breadcrumbs and the index lead everywhere.
+admin.site.enable_nav_sidebar = False

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from . import contrast
 from .. import languages
 from ..maileon import MaileonError, RejectedError
-from ..models import FieldSource, FieldType, PageConfig, PreferenceGroup, ProfileField, UnsubscribeReason
+from ..models import IN_LANGUAGE, FieldSource, FieldType, PageConfig, PreferenceGroup, ProfileField, UnsubscribeReason
 from ..pages.preferences import SINGLE_CHOICE_MINIMUM
 from ..services import definitions
 from ..services.standard_fields import STANDARD_FIELDS
@@ -121,7 +121,10 @@ class ProfileFieldForm(MaileonAwareForm):
                             "definition (e.g. a date field becomes Date)."),
             "required": _("The recipient cannot save the profile with this field empty."),
             "position": _("Fields are shown in ascending order."),
+            # Said once above the labels (admin.ProfileFieldInline), not under each language's box.
+            **{name: "" for name in _in_every_language("label")},
         }
+        labels = {f"label_{code}": name for code, name in IN_LANGUAGE.items()}  # under the heading "Labels"
 
     def clean(self):
         cleaned = super().clean()

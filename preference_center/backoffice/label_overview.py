@@ -49,11 +49,15 @@ def _note(label: Label) -> str:
     return ""
 
 
-def _cell(label: Label) -> SafeString:
+def _cell(label: Label, code: str) -> SafeString:
+    """The label marked with the language it is written in (a screen reader pronounces it so), the note in the
+    admin's; Maileon's own descriptions and names are in no particular language."""
     note = _note(label)
+    language = label.language or (code if label.source is LabelSource.OWN else "")
+    text = format_html('<span lang="{}">{}</span>', language, label.text) if language else label.text
     if not note:
-        return format_html("<td>{}</td>", label.text)
-    return format_html('<td>{}<br><strong>{}</strong></td>', label.text, note)
+        return format_html("<td>{}</td>", text)
+    return format_html('<td>{}<br><strong>{}</strong></td>', text, note)
 
 
 def labels_overview(group: PreferenceGroup, maileon: MaileonChoices) -> SafeString:
@@ -70,7 +74,7 @@ def labels_overview(group: PreferenceGroup, maileon: MaileonChoices) -> SafeStri
     header = format_html_join("", "<th scope=\"col\">{}</th>", ((_language_name(code),) for code in languages))
     body = format_html_join("", "{}", (
         (format_html('<tr><th scope="row">{}</th>{}</tr>', name,
-                     format_html_join("", "{}", ((_cell(label),) for label in row))),)
+                     format_html_join("", "{}", ((_cell(label, code),) for label, code in zip(row, languages)))),)
         for name, row in rows
     ))
     caveat = "" if maileon.reachable else format_html(

@@ -7,13 +7,11 @@ The numbers come from reports.py (database aggregates); this module only shapes 
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from datetime import date, timedelta
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +20,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import charts, reports
+from . import charts, kept, reports, spreadsheet
 from ..models import REASON_TYPES, UnsubscribeReason
 
 # Okabe-Ito colours: told apart with the common colour-vision deficiencies; grey for "no reason given".
@@ -36,7 +34,9 @@ TYPE_COLOURS = {
     "": "#8C8C8C",
 }
 TOP_MAILINGS = 20  # columns in the per-mailing chart; the table lists every mailing
-CSV_HEADER = ["reason", "type", "week", "mailing", "count"]  # a file format: stable, not translated
+# The CSV's columns, headed in the admin's language like the page's tables.
+CSV_HEADER = [gettext_lazy("Reason"), gettext_lazy("Maileon type"), gettext_lazy("Week"), gettext_lazy("Mailing"),
+              gettext_lazy("Count")]
 
 
 def duration(value: timedelta | None) -> str:
@@ -231,35 +231,35 @@ def reasons_view(model_admin, request):
         mailing_rows=mailing_rows,
         csv_url=reverse("admin:preference_center_unsubscriberequest_reasons_csv")
         + f"?start={date_range.start.isoformat()}&end={date_range.end.isoformat()}",
+        kept_csv_url=reverse("admin:preference_center_unsubscriberequest_kept_csv")
+        + f"?start={date_range.start.isoformat()}&end={date_range.end.isoformat()}",
+        **kept.report_context(date_range, weeks),
     )
     return TemplateResponse(request, "admin/preference_center/unsubscriberequest/reasons.html", context)
 
 
-def _spreadsheet_safe(text: str) -> str:
-    # A label starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def reasons_csv(model_admin, request):
-    """Counts only: reason entry, Maileon type, ISO week, mailing, count. No contact id and no message a
-    recipient typed: the file leaves the admin (mail, shared drives), and counts are all a report needs."""
+    """Counts only: reason entry, Maileon type, ISO week, mailing, count, in the admin's language (the words the
+    reasons page shows), for Excel (spreadsheet.py). No contact id and no message a recipient typed: the file
+    leaves the admin (mail, shared drives), and counts are all a report needs."""
     _require_view(model_admin, request)
     _form, date_range = _date_range(request)
     catalogue = UnsubscribeReason.objects.in_bulk()
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="unsubscribe-reasons-{date_range.start.isoformat()}-{date_range.end.isoformat()}.csv"'
-    )
-    writer = csv.writer(response)
-    writer.writerow(CSV_HEADER)
+    response, writer = spreadsheet.download(_("unsubscribe-reasons"), date_range)  # a file name: no spaces
+    writer.writerow([spreadsheet.safe(str(title)) for title in CSV_HEADER])
     for row in reports.export_rows(date_range):
-        reason = catalogue.get(row.reason_id) if row.reason_id is not None else None
         writer.writerow([
-            _spreadsheet_safe(reason.label(get_language() or "en")) if reason else "",
-            row.reason_type,
+            spreadsheet.safe(_reason_label(catalogue, row.reason_id)),
+            spreadsheet.safe(_type_label(row.reason_type)),
             reports.iso_week(row.week) if row.week else "",
             "" if row.mailing_id is None else row.mailing_id,
             row.count,
         ])
     return response
 
+
+def kept_csv(model_admin, request):
+    """What was kept and what was lost, per ISO week and mailing (kept.py): anonymous counts, like the reasons'."""
+    _require_view(model_admin, request)
+    _form, date_range = _date_range(request)
+    return kept.csv_response(date_range)

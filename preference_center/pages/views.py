@@ -35,7 +35,7 @@ from .forms import (
     topic_labels,
 )
 from ..maileon import Contact, Permission, UnavailableError
-from ..models import PageConfig, Via
+from ..models import KeptKind, PageConfig, Via
 from .page_cache import UnknownPageError
 from .rendering import page_url, render_page, resolve_page
 from ..services import new_link as new_link_service
@@ -533,7 +533,7 @@ def unsubscribe_topics(request: HttpRequest, slug: str | None = None) -> HttpRes
         return _unsubscribe_page(request, page, link, language, view, topics_form=form)
     try:
         result = profile_service.update_profile(link=link, page=page, view=view, changes=form.changes(),
-                                                opt_in=False)
+                                                opt_in=False, counted_as=KeptKind.TOPICS)
     except UnavailableError as error:
         return _not_saved(request, page, link, language, view, error, "topics", topics_form=form)
     return _see_other(request, "unsubscribe_topics_done", page, link, language, confirmations.token(

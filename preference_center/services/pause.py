@@ -19,8 +19,8 @@ from django.utils import timezone
 from ..account import get_client
 from ..links import ContactLink
 from ..maileon import Contact, ContactChanges, RejectedError
-from ..models import PageConfig
-from . import definitions
+from ..models import KeptKind, PageConfig
+from . import definitions, kept
 
 logger = logging.getLogger(__name__)
 
@@ -69,8 +69,10 @@ def pause(*, link: ContactLink, page: PageConfig, contact: Contact, months: int)
     `contact` is the read that proved the link and holds the current pause."""
     if months not in PAUSE_MONTHS:
         raise ValueError(f"a pause lasts one of {PAUSE_MONTHS} months, not {months}")
-    until = dict(state(contact, page).options)[months]
+    current = state(contact, page)
+    until = dict(current.options)[months]
     _write(link, page, until.isoformat())
+    kept.record(KeptKind.PAUSE_EXTENDED if current.until else KeptKind.PAUSE_STARTED, link=link, page=page)
     return until
 
 

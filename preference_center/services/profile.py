@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from .standard_fields import LOCALE_FIELD
 from ..links import ContactLink
 from ..maileon import Contact, ContactChanges, InvalidLinkError, Permission, Preference, RejectedError
-from ..models import PageConfig
-from . import definitions
+from ..models import KeptKind, PageConfig
+from . import definitions, kept
 from ..account import get_client
 from .page_fit import PageFit, fit
 
@@ -124,6 +124,18 @@ def downsell_suits(page: PageConfig, contact: Contact) -> bool:
 
 
 def update_profile(
+    *, link: ContactLink, page: PageConfig, view: ProfileView, changes: ContactChanges, opt_in: bool,
+    counted_as: KeptKind = KeptKind.PROFILE_SAVED,
+) -> ProfileResult:
+    """Save `changes` (computed against `view`, the read this form was built from), and count the save as
+    `counted_as` (the unsubscribe page's topics: KeptKind.TOPICS) when anything was sent."""
+    result = _update_profile(link=link, page=page, view=view, changes=changes, opt_in=opt_in)
+    if result.saved or result.opt_in_requested:
+        kept.record(counted_as, link=link, page=page)
+    return result
+
+
+def _update_profile(
     *, link: ContactLink, page: PageConfig, view: ProfileView, changes: ContactChanges, opt_in: bool
 ) -> ProfileResult:
     """Save `changes` (computed against `view`, the read this form was built from).
@@ -218,3 +230,4 @@ def switch_to_downsell(*, link: ContactLink, page: PageConfig) -> None:
         page_key=page.page_key,
         src=page.src,
     )
+    kept.record(KeptKind.DOWNSELL, link=link, page=page)

@@ -24,8 +24,8 @@ from ..account import get_client
 from ..delivery import outbox
 from ..links import ContactLink
 from ..maileon import ContactChanges, MaileonError, Permission, RejectedError
-from ..models import PageConfig, Status, UnsubscribeRequest
-from . import definitions, way_back
+from ..models import KeptKind, PageConfig, Status, UnsubscribeRequest
+from . import definitions, kept, way_back
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +63,7 @@ def undo_unsubscribe(*, link: ContactLink, page: PageConfig, request_id: str, em
     if row.status in (Status.PENDING, Status.FAILED):
         if outbox.withdraw(row):
             logger.info("unsubscribe %s of contact %s withdrawn by the recipient", row.public_id, link.contact_id)
+            kept.record(KeptKind.WITHDRAWN, link=link, page=page)
             return Undo.WITHDRAWN
         row.refresh_from_db()
         if row.status != Status.DELIVERED:
@@ -104,4 +105,5 @@ def _subscribe_again(*, link: ContactLink, page: PageConfig, row: UnsubscribeReq
         mistake_reported_at=timezone.now()
     )
     logger.info("double opt-in requested for contact %s after a mistaken unsubscribe", link.contact_id)
+    kept.record(KeptKind.MISTAKE_DOI, link=link, page=page)
     return Undo.DOI_SENT

@@ -13,8 +13,8 @@ from django.core.cache import cache
 
 from ..links import ContactLink
 from ..maileon import Contact, MaileonError, RejectedError
-from ..models import PageConfig
-from . import definitions
+from ..models import KeptKind, PageConfig
+from . import definitions, kept
 from ..account import get_client
 
 logger = logging.getLogger(__name__)
@@ -55,6 +55,7 @@ def request_way_back(*, link: ContactLink, page: PageConfig, contact: Contact, e
             return WayBack.REFUSED
         raise
     logger.info("double opt-in requested for the way back of contact %s", link.contact_id)
+    kept.record(KeptKind.WAY_BACK, link=link, page=page)
     return WayBack.SENT
 
 

@@ -143,18 +143,20 @@ def test_an_invalid_range_is_explained_and_the_default_shown(staff_client, reque
 
 
 def test_csv_holds_counts_per_reason_type_week_and_mailing(staff_client, requests_):
-    response = staff_client.get(reverse(CSV_URL), RANGE)
+    response = staff_client.get(reverse(CSV_URL), RANGE, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == (
         'attachment; filename="unsubscribe-reasons-2026-03-02-2026-03-15.csv"')
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0] == ["reason", "type", "week", "mailing", "count"]
+    body = response.content.decode()
+    assert body.startswith("\ufeff")  # so that Excel reads it as UTF-8
+    rows = list(csv.reader(io.StringIO(body[1:])))  # English: commas (a German admin gets semicolons)
+    assert rows[0] == ["Reason", "Maileon type", "Week", "Mailing", "Count"]
     assert sorted(rows[1:]) == sorted([
-        ["Too many mails", "too_many_messages", "2026-W10", "501", "3"],
-        ["'=Something else", "other", "2026-W10", "501", "1"],  # a formula-like label is defused
-        ["Too many mails", "too_many_messages", "2026-W11", "502", "2"],
-        ["", "", "2026-W11", "", "1"],
+        ["Too many mails", "Too many messages", "2026-W10", "501", "3"],
+        ["'=Something else", "Other", "2026-W10", "501", "1"],  # a formula-like label is defused
+        ["Too many mails", "Too many messages", "2026-W11", "502", "2"],
+        ["no catalogue entry", "No reason given", "2026-W11", "", "1"],
     ])
 
 

@@ -75,6 +75,14 @@ def theme_contrast(page, site):
     return page.locator(".form-row.field-primary_colour")
 
 
+def kept_report(page, site):
+    from .test_kept_report import seed_kept_figures  # twelve weeks, twenty mailings
+
+    seed_kept_figures()
+    page.goto(site.base_url + reverse("admin:preference_center_unsubscriberequest_reasons") + "#kept")
+    return None  # the viewport: the definition, the legend and the weekly chart
+
+
 SCREENS = {
     "page-status-ok": page_status_ok,
     "page-status-missing": page_status_missing,
@@ -82,6 +90,7 @@ SCREENS = {
     "pages-list": pages_list,
     "link-builder": link_builder,
     "theme-contrast": theme_contrast,
+    "kept-report": kept_report,
 }
 
 
