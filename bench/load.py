@@ -7,7 +7,8 @@ concurrency, in interleaved slices, and prints one JSON object with the raw figu
 Closed loop: each simulated client sends its next request as soon as the last one is answered (no think
 time), so throughput and latency are the server's. All clients switch scenario together; a request counts for
 a slice when it started after the switch settled and ended before the slice closed. Maileon calls per request
-come from the sandbox's own call count over each slice.
+come from the sandbox's own call count over each slice; the CPU time the server's worker processes and the
+sandbox spent over each slice comes from /proc (Linux), so a figure per request says what a view costs the app.
 
 Loopback only, bounded: at most 64 clients, 60 s per slice, 10 rounds.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import secrets
 import sys
 import time
@@ -36,6 +38,7 @@ from preference_center.dev.sandbox.store import checksum_for  # noqa: E402
 
 SENT_MAILING = 88120  # a mailing the sandbox knows as sent
 SETTLE_SECONDS = 0.5  # after a switch, requests of the previous scenario finish before counting starts
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,18 @@ class Recipient(FastHttpUser):
                 response.failure(f"status {response.status_code}")
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes have used so far (/proc/<pid>/stat; 0 for one that is gone)."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
+    return ticks / CLOCK_TICKS
+
+
 @dataclass
 class Record:
     name: str
@@ -145,14 +160,18 @@ def main() -> None:
             Plan.scenario = scenario
             gevent.sleep(SETTLE_SECONDS)
             calls_before = control.stats()["calls"]
+            app_cpu_before, sandbox_cpu_before = cpu_seconds(options.worker_pids), cpu_seconds(options.sandbox_pids)
             opened, first_record = time.time(), len(records)
             gevent.sleep(options.slice_seconds)
             closed = time.time()
+            app_cpu = cpu_seconds(options.worker_pids) - app_cpu_before
+            sandbox_cpu = cpu_seconds(options.sandbox_pids) - sandbox_cpu_before
             calls_after = control.stats()["calls"]
             completed = sum(1 for r in records[first_record:] if r.name == scenario.name)
             slices.append({
                 "scenario": scenario.name, "round": round_number, "opened": opened, "closed": closed,
                 "maileon_calls": calls_after - calls_before, "completed": completed,
+                "app_cpu": app_cpu, "sandbox_cpu": sandbox_cpu,
             })
     runner.quit()
 
@@ -169,6 +188,8 @@ def main() -> None:
             "failures": sum(1 for r in counted if r.failed),
             "maileon_calls": sum(s["maileon_calls"] for s in own),
             "completed_in_slices": sum(s["completed"] for s in own),
+            "app_cpu_seconds": sum(s["app_cpu"] for s in own),
+            "sandbox_cpu_seconds": sum(s["sandbox_cpu"] for s in own),
         }
     json.dump({"users": options.users, "latency_ms": options.latency_ms, "scenarios": figures,
                "unsubscribes_used": Plan.unsubscribes_used}, sys.stdout)
@@ -186,10 +207,16 @@ def _options() -> argparse.Namespace:
     parser.add_argument("--readers-first", type=int, required=True)
     parser.add_argument("--readers-count", type=int, required=True)
     parser.add_argument("--unsubscribe-first", type=int, required=True)
+    parser.add_argument("--worker-pids", type=_pids, default=[], help="the server's worker processes (CPU time)")
+    parser.add_argument("--sandbox-pids", type=_pids, default=[], help="the sandbox's process (CPU time)")
     options = parser.parse_args()
     if not 1 <= options.users <= 64 or not 0 < options.slice_seconds <= 60 or not 1 <= options.rounds <= 10:
         parser.error("1-64 users, slices up to 60 s, 1-10 rounds")
     return options
+
+
+def _pids(text: str) -> list[int]:
+    return [int(pid) for pid in text.split(",") if pid]
 
 
 if __name__ == "__main__":

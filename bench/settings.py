@@ -6,4 +6,6 @@ from preference_center.settings import *  # noqa: F403
 from preference_center.settings import BASE_DIR, TEMPLATES
 
 ROOT_URLCONF = "bench.urls"
-TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "bench" / "templates"]
+# The floor renders with Django's template engine, as the pages did before they moved to Jinja2 (issue 15).
+_DJANGO_ENGINE = next(engine for engine in TEMPLATES if engine["BACKEND"].endswith("DjangoTemplates"))
+_DJANGO_ENGINE["DIRS"] = [*_DJANGO_ENGINE.get("DIRS", []), BASE_DIR / "bench" / "templates"]

@@ -8,6 +8,7 @@ reads LANGUAGES from here.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 # Each language named in itself: the switcher shows these names to people who may not read the current page.
 LANGUAGES: tuple[tuple[str, str], ...] = (
@@ -26,7 +27,11 @@ def enabled() -> tuple[str, ...]:
     """The languages recipients are offered, in LANGUAGES order (settings.ENABLED_LANGUAGES, checked there)."""
     from django.conf import settings
 
-    chosen = set(settings.ENABLED_LANGUAGES)
+    return _in_order(tuple(settings.ENABLED_LANGUAGES))
+
+
+@lru_cache(maxsize=64)
+def _in_order(chosen: tuple[str, ...]) -> tuple[str, ...]:  # a page view asks about ten times
     return tuple(code for code in CODES if code in chosen)
 
 

@@ -7,6 +7,9 @@ Models never import `maileon`: services convert between these rows and the clien
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from functools import lru_cache
+from types import MappingProxyType
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -48,11 +51,14 @@ SLUG_PLACEHOLDER = pgettext_lazy("placeholder for the slug in a link, lower case
 LINK_PATTERN = format_lazy("/p/&lt;{}&gt;/profile/", SLUG_PLACEHOLDER)
 
 
-def _split_line(line: str) -> tuple[str, dict[str, str]]:
+@lru_cache(maxsize=4096)
+def _split_line(line: str) -> tuple[str, Mapping[str, str]]:
     """`value|German|English|French|Italian|Spanish|Dutch` (LANGUAGES order; later parts may be left out) ->
-    value, {code: label} of the parts given."""
+    value, {code: label} of the parts given. Kept per process (each page view reads every line of its choices
+    and preference labels, which rarely change): read-only, as every caller shares it."""
     parts = [part.strip() for part in line.split("|")]
-    return parts[0], {code: part for code, part in zip(languages.CODES, parts[1:], strict=False) if part}
+    return parts[0], MappingProxyType(
+        {code: part for code, part in zip(languages.CODES, parts[1:], strict=False) if part})
 
 # Maileon's six unsubscribe reason types (maileon-api.md §2.4). Kept here as choices so models need no client import.
 REASON_TYPES = [

@@ -49,12 +49,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's session, sign-in and messages for the admin's paths only (recipient pages use none of them)
+    "preference_center.backoffice.middleware.AdminSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "preference_center.backoffice.middleware.AdminAuthenticationMiddleware",
+    "preference_center.backoffice.middleware.AdminMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # django-csp's, keeping the policy on our own 404/500 pages in DEBUG too (pages/security.py)
     "preference_center.pages.security.CSPMiddleware",
@@ -74,9 +75,11 @@ ROOT_URLCONF = "preference_center.urls"
 WSGI_APPLICATION = "preference_center.wsgi.application"
 
 TEMPLATES = [
+    # The admin's (preference_center/templates/admin, Django's own): Django's template engine. The app's folder
+    # is also searched first, so its admin/base_site.html and admin/filter.html win over django.contrib.admin's.
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [BASE_DIR / "preference_center" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -86,6 +89,15 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
             ],
         },
+    },
+    # The recipient pages (templates/): Jinja2, compiled once per process (pages/templating.py). No context
+    # processors: a page gets what rendering.py gives it.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "preference_center.pages.templating.environment"},
     },
 ]
 

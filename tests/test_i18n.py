@@ -185,3 +185,29 @@ def test_every_string_in_the_code_is_in_the_catalogues(tmp_path):
         known = {e["msgid"] for e in messages(language)}
         missing = sorted(extracted - known)
         assert missing == [], f"{language}: strings missing from the catalogue; run makemessages and translate"
+    # The recipient pages are Jinja2 templates, which Django's own extraction cannot read: every message Jinja2's
+    # parser finds in them was extracted too (management/commands/makemessages.py), plurals with their plural.
+    in_templates = jinja2_messages(ROOT / "templates")
+    assert len(in_templates) > 50
+    extracted_plurals = {e["msgid"]: e["msgid_plural"]
+                         for e in parse_po(tmp_path / "locale" / "de" / "LC_MESSAGES" / "django.po") if e["msgid"]}
+    not_extracted = sorted(msgid for msgid in in_templates if msgid not in extracted_plurals)
+    assert not_extracted == [], "messages of the Jinja2 templates that makemessages did not extract"
+    assert {msgid: extracted_plurals[msgid] for msgid in in_templates} == in_templates
+
+
+def jinja2_messages(directory: Path) -> dict[str, str | None]:
+    """msgid -> msgid_plural (None for a singular) of every constant message in the Jinja2 templates."""
+    from preference_center.pages.templating import environment
+
+    env = environment()
+    found = {}
+    for path in sorted(directory.rglob("*.html")):
+        for _lineno, function, message in env.extract_translations(path.read_text(encoding="utf-8")):
+            arguments = message if isinstance(message, tuple) else (message,)
+            if function in ("pgettext", "npgettext"):
+                arguments = arguments[1:]
+            if arguments and isinstance(arguments[0], str):
+                plural = arguments[1] if function in ("ngettext", "npgettext") else None
+                found[arguments[0]] = plural
+    return found

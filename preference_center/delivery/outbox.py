@@ -203,6 +203,10 @@ def _settle_unsubscribe(row: UnsubscribeRequest, sent: send.Sent, now: datetime)
 def _delivered(row: UnsubscribeRequest, sent: send.Sent, now: datetime, kept: dict) -> AttemptResult:
     done = {**kept, "status": Status.DELIVERED, "delivered_at": now, "checksum": "", "last_error": ""}
     if _save(row, now, only_if={"reason_type": row.reason_type, "reason_message": row.reason_message}, **done):
+        # The row object now holds what the database holds (so the recipient's POST need not read it back):
+        # nobody else writes a row under our lease but a reason given meanwhile, and `only_if` ruled that out.
+        for name, value in {**done, "leased_until": None, "lease_id": None, "updated_at": now}.items():
+            setattr(row, name, value)
         logger.info("unsubscribe %s of contact %s delivered", row.public_id, row.contact_id)
         return AttemptResult(Outcome.DELIVERED)
     # A reason was attached ("tell us more") while our call was under way: it still has to go, on its own job,

@@ -85,7 +85,8 @@ def parse(body: bytes) -> etree._Element:  # hardened: no entities, no DTD, no n
     if not body.strip():
         raise CodecError("empty XML body")
     # Cheap refusal of the common case before libxml2 sees it (UTF-8/ASCII bodies).
-    if b"<!DOCTYPE" in body.upper() or b"<!ENTITY" in body.upper():
+    upper = body.upper()
+    if b"<!DOCTYPE" in upper or b"<!ENTITY" in upper:
         raise CodecError("XML with a DOCTYPE or entity declaration is refused")
     try:
         root = etree.fromstring(bytes(body), _new_parser())
@@ -96,7 +97,7 @@ def parse(body: bytes) -> etree._Element:  # hardened: no entities, no DTD, no n
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         raise CodecError("XML with a DOCTYPE or entity declaration is refused")
     # Unreachable with today's libxml2 (an entity needs a DTD, refused above); kept in case that ever changes.
-    if any(isinstance(node, etree._Entity) for node in root.iter()):  # pragma: no cover
+    if next(root.iter(etree.Entity), None) is not None:  # pragma: no cover - lxml picks out entities itself
         raise CodecError("XML with entity references is refused")
     return root
 
@@ -135,7 +136,12 @@ def _document(root: etree._Element) -> bytes:
 
 
 def _is_nil(element: etree._Element) -> bool:
-    return any((element.get(name) or "").strip().lower() in _TRUE for name in _NIL_ATTRIBUTES)
+    # Called for every value of every answer, and almost every element has no attribute at all: a plain loop.
+    for name in _NIL_ATTRIBUTES:
+        flag = element.get(name)
+        if flag is not None and flag.strip().lower() in _TRUE:
+            return True
+    return False
 
 
 def _text(element: etree._Element | None) -> str | None:
@@ -149,11 +155,21 @@ def _child_text(parent: etree._Element, tag: str) -> str | None:
     return _text(parent.find(tag))
 
 
-def _required_text(parent: etree._Element, tag: str) -> str:
-    text = _child_text(parent, tag)
+def _required_text(parent: etree._Element, tag: str, texts: Mapping[str, str | None] | None = None) -> str:
+    text = _child_text(parent, tag) if texts is None else texts.get(tag)
     if text is None or not text.strip():
         raise CodecError(f"<{parent.tag}> needs a non-empty <{tag}>")
     return text.strip()
+
+
+def _child_texts(parent: etree._Element) -> dict[str, str | None]:
+    """The texts of an element's children by tag, in one pass (the first child of a tag, as find() picks):
+    what a field or preference of an answer carries, without a find() per child."""
+    texts: dict[str, str | None] = {}
+    for child in parent:
+        if isinstance(child.tag, str) and child.tag not in texts:
+            texts[child.tag] = _text(child)
+    return texts
 
 
 def _children(parent: etree._Element) -> Iterable[etree._Element]:
@@ -235,7 +251,8 @@ def _decode_fields(container: etree._Element | None) -> dict[str, str | None]:
     if container is None:
         return fields
     for field in container.iter("field"):
-        fields[_required_text(field, "name")] = _child_text(field, "value")
+        texts = _child_texts(field)
+        fields[_required_text(field, "name", texts)] = texts.get("value")
     return fields
 
 
@@ -251,7 +268,8 @@ def _encode_preference(parent: etree._Element, preference: Preference, *, nil_so
 
 
 def _decode_preference(element: etree._Element) -> Preference:
-    text = _child_text(element, "value")
+    texts = _child_texts(element)
+    text = texts.get("value")
     try:
         value = decode_bool(text)
     except CodecError:
@@ -259,10 +277,10 @@ def _decode_preference(element: etree._Element) -> Preference:
         _unknown_value("preference value", text or "")
         value = None
     return Preference(
-        name=_required_text(element, "name"),
-        category=_required_text(element, "category"),
+        name=_required_text(element, "name", texts),
+        category=_required_text(element, "category", texts),
         value=value,
-        source=_child_text(element, "source"),
+        source=texts.get("source"),
     )
 
 

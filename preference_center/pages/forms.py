@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.core.validators import RegexValidator
-from django.forms.renderers import Jinja2
+from .widgets import RecipientWidgetRenderer
 from django.utils import dateformat, translation
 from django.utils.html import format_html
 from django.utils.text import format_lazy
@@ -27,7 +27,7 @@ from ..services.standard_fields import STANDARD_FIELDS, TEXT_MAX_LENGTH
 from ..maileon import Contact, ContactChanges, Permission, PreferenceDefinition
 from ..models import FieldSource, FieldType, PageConfig, PreferenceGroup, ProfileField, UnsubscribeReason
 from ..services.page_fit import PageFit
-from . import preferences
+from . import page_cache, preferences
 
 INT32 = (-(2**31), 2**31 - 1)
 # Maileon takes contact values in XML 1.0, which cannot carry control characters (other than tab and line
@@ -172,7 +172,7 @@ def offers_opt_in(fit: PageFit, contact: Contact) -> bool:
     return fit.doi_mailing and contact.permission is Permission.NONE
 
 
-RECIPIENT_FORM_RENDERER = Jinja2()
+RECIPIENT_FORM_RENDERER = RecipientWidgetRenderer()
 # One input per choice, shown in a fieldset of their own.
 GROUPED_WIDGETS = (forms.CheckboxSelectMultiple, forms.RadioSelect)
 
@@ -180,8 +180,9 @@ GROUPED_WIDGETS = (forms.CheckboxSelectMultiple, forms.RadioSelect)
 class AccessibleFormMixin:
     """Ties hints and errors to their inputs (aria-describedby, aria-invalid) for screen readers."""
 
-    # Django's own widget templates in their Jinja2 version (shipped with Django, same markup): a profile page
-    # renders a dozen widgets: 1 ms less per profile view than with Django's template engine (3.1 -> 2.1 ms).
+    # Django's own widget markup: the simple kinds written in Python (widgets.py), the rest Django's Jinja2
+    # templates. A profile page renders a dozen widgets: Django's template engine cost 1 ms more than the Jinja2
+    # templates, and those 0.3 ms more than the Python (bench/cost.py).
     default_renderer = RECIPIENT_FORM_RENDERER
 
     def _describe_fields(self) -> None:
@@ -433,7 +434,7 @@ class UnsubscribeForm(AccessibleFormMixin, forms.Form):
 
     def __init__(self, *, page: PageConfig, language: str, data=None, disabled: bool = False) -> None:
         super().__init__(data=data)
-        self.reasons = {str(reason.pk): reason for reason in UnsubscribeReason.for_page(page)}
+        self.reasons = {str(reason.pk): reason for reason in page_cache.reasons(page)}
         self.fields["reason"].choices = [("", _("Please choose"))] + [
             (key, reason.label(language, page.default_language)) for key, reason in self.reasons.items()
         ]

@@ -16,7 +16,6 @@ import re
 
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
-from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 from django.views.defaults import ERROR_PAGE_TEMPLATE
 
@@ -25,6 +24,7 @@ from . import security
 from .errors import page_for_error
 from ..links import requested_language
 from .rendering import render_page
+from .templating import render_to_string
 
 logger = logging.getLogger(__name__)
 

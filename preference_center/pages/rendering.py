@@ -5,13 +5,13 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
 from .. import languages, links
 from ..models import PageConfig
 from . import page_cache
+from .templating import render_to_string
 
 
 def page_url(name: str, page: PageConfig, link: links.ContactLink | None = None, lang: str | None = None) -> str:

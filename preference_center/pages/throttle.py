@@ -114,6 +114,12 @@ def seconds_blocked(request: HttpRequest, *, count_address: bool = True) -> int:
     """0 when the request's contact id and address may be tried; else the seconds until one more failure is
     allowed (Retry-After). `count_address=False`: only the contact id counts (the one-click POST)."""
     windows = _windows(request, count_address=count_address)
+    # A new failure takes the first free slot, so a window is full only when its last slot is taken: asking for
+    # the last slots first answers almost every request (no failures) with a read of two keys, not of sixty.
+    last_taken = cache.get_many([window[-1] for window in windows])
+    windows = [window for window in windows if window[-1] in last_taken]
+    if not windows:
+        return 0
     taken = cache.get_many([key for window in windows for key in window])
     now = time.time()
     waits = [

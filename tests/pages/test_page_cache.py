@@ -3,7 +3,7 @@
 import pytest
 
 from preference_center.pages import page_cache
-from preference_center.models import FieldSource, FieldType, PageConfig, ProfileField
+from preference_center.models import FieldSource, FieldType, PageConfig, ProfileField, UnsubscribeReason
 
 from tests.support import ERIKA
 
@@ -75,3 +75,29 @@ def test_an_unknown_page_is_not_remembered(client, default_page, maileon_sandbox
     make_page(slug="autumn")
 
     assert _get(client, link, "/p/autumn/profile/").status_code == 200
+
+
+def test_a_second_unsubscribe_view_reads_only_the_shared_link_failure_counts(
+        client, default_page, maileon_sandbox, link, warm_definitions, django_assert_num_queries):
+    warm_definitions(default_page)
+    _get(client, link, "/unsubscribe/")
+
+    # The page's reasons are kept with the page: nothing but the link-failure counts is read.
+    with django_assert_num_queries(1) as queries:
+        response = _get(client, link, "/unsubscribe/")
+    assert "preference_center_cache" in queries.captured_queries[0]["sql"]
+
+    assert response.status_code == 200
+    assert 'name="reason"' in response.content.decode()
+
+
+def test_a_reason_added_or_moved_to_another_page_in_this_process_shows_at_once(
+        client, default_page, maileon_sandbox, link, make_page):
+    _get(client, link, "/unsubscribe/")
+
+    reason = UnsubscribeReason.objects.create(label_en="Moved house", reason_type="other", position=99)
+    assert "Moved house" in _get(client, link, "/unsubscribe/").content.decode()
+
+    reason.pages.add(make_page(slug="autumn"))  # from now on offered on that page only
+    assert "Moved house" not in _get(client, link, "/unsubscribe/").content.decode()
+    assert "Moved house" in _get(client, link, "/p/autumn/unsubscribe/").content.decode()
