@@ -1,7 +1,7 @@
 """Colour contrast as WCAG 2 measures it, for the page theme: which text colour goes on the primary colour, whether
 a primary colour is readable on the pages, and the nearest darker shade of its hue that is.
 
-Pure arithmetic (no Django): the theme stylesheet (pages/views.py) and the admin's check (backoffice/contrast.py)
+Pure arithmetic (no Django): the theme stylesheet (pages/views/assets.py) and the admin's check (backoffice/contrast.py)
 must agree on every number.
 """
 
