@@ -33,6 +33,10 @@ def reason_form(page):
     return page.locator("form[action^='/unsubscribe/reason/']")
 
 
+def heading(page) -> str:
+    return page.locator("h1").inner_text()
+
+
 def submit(form) -> None:
     form.locator("button[type=submit]").click()
     form.page.wait_for_load_state()

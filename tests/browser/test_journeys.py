@@ -6,7 +6,7 @@ import pytest
 from preference_center.models import UnsubscribeRequest
 
 from .conftest import DESKTOP, ERIKA, LENA, PHONE
-from .states import new_link_form, profile_form, reason_form, reason_value, submit, unsubscribe_form
+from .states import heading, new_link_form, profile_form, reason_form, reason_value, submit, unsubscribe_form
 from .texts import TEXT
 
 # Every pair of the three settings occurs (each language at both widths and with JavaScript on and off, each
@@ -21,10 +21,6 @@ pytestmark = pytest.mark.parametrize(
 @pytest.fixture
 def page(open_page, width, javascript):
     return open_page(width=width, javascript=javascript)
-
-
-def heading(page) -> str:
-    return page.locator("h1").inner_text()
 
 
 def test_profile_change_a_field_and_two_topics(page, site, language):

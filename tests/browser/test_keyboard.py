@@ -7,7 +7,7 @@ from preference_center.models import UnsubscribeRequest
 
 from .conftest import DESKTOP, ERIKA, LENA, PHONE
 from .keyboard import assert_reading_order, press, tab_sequence, tab_to, tabbable_dom_indexes
-from .states import STATES, reason_value
+from .states import STATES, heading, reason_value
 from .texts import TEXT
 
 # Each language and each width once: the tab order is the DOM's, the same at every width and in every
@@ -19,10 +19,6 @@ pytestmark = pytest.mark.parametrize(("language", "width"), [("de", PHONE), ("en
 @pytest.fixture
 def page(open_page, width):
     return open_page(width=width, javascript=False)
-
-
-def heading(page) -> str:
-    return page.locator("h1").inner_text()
 
 
 def press_and_load(page, key: str) -> None:

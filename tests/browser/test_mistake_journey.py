@@ -6,8 +6,9 @@ import pytest
 
 from preference_center.models import Status, UnsubscribeRequest
 
-from .conftest import DESKTOP, LANGUAGES, LENA, PHONE
-from .states import submit, undo_form, unsubscribe_form
+from .conftest import DESKTOP, LENA, PHONE
+from .no_script import language, page  # noqa: F401  (fixtures)
+from .states import heading, submit, undo_form, unsubscribe_form
 
 pytestmark = pytest.mark.parametrize("width", [PHONE, DESKTOP], ids=["320", "1280"])
 
@@ -17,20 +18,6 @@ TEXT = {
     "en": {"done": "You are unsubscribed", "question": "Unsubscribed by mistake?",
            "inbox": "Please check your inbox", "cancelled": "Your unsubscribe is cancelled"},
 }
-
-
-@pytest.fixture(params=LANGUAGES)
-def language(request):
-    return request.param
-
-
-@pytest.fixture
-def page(open_page, width):
-    return open_page(width=width, javascript=False)
-
-
-def heading(page) -> str:
-    return page.locator("h1").inner_text()
 
 
 def test_one_button_starts_the_double_opt_in_once_maileon_has_the_unsubscribe(page, site, language):

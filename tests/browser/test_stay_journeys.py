@@ -9,27 +9,14 @@ from django.utils import dateformat, translation
 from preference_center.models import UnsubscribeRequest
 from preference_center.services import pause as pause_service
 
-from .conftest import DESKTOP, ERIKA, LANGUAGES, LENA, PHONE
-from .states import pause_form, press, submit, topics_form, unsubscribe_form
+from .conftest import DESKTOP, ERIKA, LENA, PHONE
+from .no_script import language, page  # noqa: F401  (fixtures)
+from .states import heading, pause_form, press, submit, topics_form, unsubscribe_form
 from .texts import TEXT
 
 pytestmark = pytest.mark.parametrize("width", [PHONE, DESKTOP], ids=["320", "1280"])
 
 VIEWPORT_HEIGHT = 800  # open_page's
-
-
-@pytest.fixture(params=LANGUAGES)
-def language(request):
-    return request.param
-
-
-@pytest.fixture
-def page(open_page, width):
-    return open_page(width=width, javascript=False)
-
-
-def heading(page) -> str:
-    return page.locator("h1").inner_text()
 
 
 def in_viewport(locator) -> bool:
