@@ -1,8 +1,16 @@
-"""What many tests share besides fixtures: the sandbox's demo contacts, and what a browser would submit."""
+"""What many tests share besides fixtures: the sandbox's demo contacts, what a browser would submit, and threads
+released at once."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from html.parser import HTMLParser
+from typing import TypeVar
+
+from django.db import connection
+
+T = TypeVar("T")
 
 # The sandbox's demo contacts (dev/sandbox/store.py): Erika (de), John (en, `+` in the address), Zoë (no
 # permission), Lena (spare, for unsubscribes); a mailing the sandbox has sent.
@@ -69,3 +77,27 @@ def form_data(response, action_prefix: str = "") -> tuple[str, dict[str, list[st
                 data.setdefault(name, []).append(value)
             return action, data
     raise AssertionError(f"no form with action {action_prefix!r}")
+
+
+def at_once(action: Callable[[], T], times: int, *, timeout: float = 60) -> tuple[list[T], list[BaseException]]:
+    """Run `action` in `times` threads released together (each on its own database connection, closed after):
+    what they returned and what they raised, in no particular order."""
+    start = threading.Barrier(times)
+    results: list[T] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            start.wait(timeout=timeout)
+            results.append(action())
+        except Exception as error:  # noqa: BLE001 - handed to the test, which asserts on it
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    return results, errors

@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from preference_center.models import UnsubscribeRequest
 from preference_center.delivery import outbox
+from tests.support import at_once
+
 from .support import claim_one
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -25,24 +27,10 @@ def postgresql_only():
 def test_many_workers_racing_for_one_row_have_one_winner(make_request):
     make_request(1004)
     now = timezone.now()
-    start = threading.Barrier(8)
-    winners = []
+    claimed, errors = at_once(lambda: claim_one(now=now), 8)
 
-    def worker():
-        start.wait()
-        try:
-            row = claim_one(now=now)
-            if row is not None:
-                winners.append(row.lease_id)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
+    assert errors == []
+    winners = [row.lease_id for row in claimed if row is not None]
     assert len(winners) == 1
     assert UnsubscribeRequest.objects.get().lease_id == winners[0]
 
@@ -77,22 +65,10 @@ def test_a_row_locked_by_another_claimer_is_skipped_not_waited_for(make_request)
 def test_workers_claiming_batches_at_once_never_share_a_row(make_request):
     rows = [make_request(1001 + n) for n in range(4)] + [make_request(2001 + n) for n in range(26)]
     now = timezone.now()
-    start = threading.Barrier(4)
-    batches: list[list[int]] = []
+    batches, errors = at_once(
+        lambda: [row.pk for row in outbox.claim_batch(UnsubscribeRequest, now=now, size=10)], 4)
 
-    def worker():
-        start.wait()
-        try:
-            batches.append([row.pk for row in outbox.claim_batch(UnsubscribeRequest, now=now, size=10)])
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
+    assert errors == []
     claimed = [pk for batch in batches for pk in batch]
     assert len(claimed) == len(set(claimed))  # no row in two batches
     assert len(claimed) == 30  # skip_locked: nobody waited, every row went to one of them

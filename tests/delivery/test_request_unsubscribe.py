@@ -19,6 +19,8 @@ from preference_center.models import Status, UnsubscribeRequest, Via
 from preference_center.delivery import outbox
 from preference_center.services.unsubscribe import request_unsubscribe
 
+from tests.support import at_once
+
 from .support import claim_one, row_values, unsubscribe_calls
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -261,23 +263,7 @@ def test_a_request_that_died_before_its_inline_attempt_leaves_the_row_to_the_wor
 
 @pytest.mark.postgres  # no transaction around check and insert there: the unique constraint settles a race
 def test_one_link_submitted_from_many_threads_at_once_is_recorded_without_an_error(maileon_sandbox, link_for):
-    start = threading.Barrier(6)
-    outcomes, errors = [], []
-
-    def submit_at_once():
-        try:
-            start.wait(timeout=30)
-            outcomes.append(submit(link_for(1004)))
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=submit_at_once) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes, errors = at_once(lambda: submit(link_for(1004)), 6)
 
     assert errors == []  # a lost race (IntegrityError) is answered with the winner's row
     assert len(outcomes) == 6 and all(outcome.row is not None for outcome in outcomes)

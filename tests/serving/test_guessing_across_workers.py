@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from preference_center.dev.sandbox.serve import spawn
 from preference_center.dev.sandbox.store import checksum_for
 from preference_center.pages import throttle
 from tests.support import ERIKA, JOHN
@@ -26,13 +25,6 @@ def _request(port: int, path: str, *, source: str, forwarded: str | None = None)
     response = production.request(port, "GET", path, source=source,
                                   headers={"X-Forwarded-For": forwarded} if forwarded else None)
     return response.status, dict(response.getheaders())
-
-
-@pytest.fixture
-def sandbox():
-    process = spawn()
-    yield process
-    process.stop()
 
 
 @pytest.fixture

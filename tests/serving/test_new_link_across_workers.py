@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 import pytest
 
-from preference_center.dev.sandbox.serve import spawn
 from preference_center.dev.sandbox.store import NEW_LINK_TRANSACTION_TYPE
 from preference_center.services import new_link
 from tests.support import ERIKA
@@ -20,13 +19,6 @@ from . import production
 REQUESTS = 8
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def sandbox():
-    process = spawn()
-    yield process
-    process.stop()
 
 
 @pytest.fixture
