@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 from preference_center.dev.sandbox.serve import spawn  # noqa: E402
 from preference_center.dev.sandbox.store import checksum_for  # noqa: E402
 
-SCENARIOS = ("plain", "profile_get", "profile_post", "unsubscribe_get", "unsubscribe_post")
+SCENARIOS = ("plain", "minimal", "profile_get", "profile_post", "unsubscribe_get", "unsubscribe_post")
 READERS_FIRST, READERS_COUNT = 2_000_000, 200
 UNSUBSCRIBERS_FIRST = 4_000_000  # not bench/run.py's: with DATABASE_URL both write into one database
 WARM_UP = 30
@@ -146,6 +146,8 @@ class _Requests:
         if name == "profile_post":
             self.edits += 1
             return _environ("POST", "/profile/", query, {"FIRSTNAME": f"Cost{os.getpid()}x{self.edits}"})
+        if name == "minimal":  # issue 15's yardstick: the same read by a minimal view (bench/views.py)
+            return _environ("GET", "/bench/minimal/", query)
         return _environ("GET", "/profile/" if name == "profile_get" else "/unsubscribe/", query)
 
 

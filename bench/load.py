@@ -53,7 +53,8 @@ SCENARIOS = {
     for s in [
         Scenario("plain", "GET", "Plain page"),
         Scenario("sleep", "GET", "slept"),
-        Scenario("sleep2", "GET", "slept"),  # twice L: the floor for a POST (a read and a write)
+        Scenario("sleep2", "GET", "slept"),
+        Scenario("minimal", "GET", 'name="FIRSTNAME"'),  # issue 15's reference: the same read, none of the app  # twice L: the floor for a POST (a read and a write)
         Scenario("profile_get", "GET", 'name="FIRSTNAME"'),
         Scenario("profile_post", "POST", "your changes are saved"),
         Scenario("unsubscribe_get", "GET", 'name="reason"'),
@@ -92,6 +93,8 @@ class Recipient(FastHttpUser):
         elif scenario.name in ("sleep", "sleep2"):
             factor = 2 if scenario.name == "sleep2" else 1
             path, data = f"/bench/sleep/?ms={factor * Plan.latency_ms:g}", None
+        elif scenario.name == "minimal":
+            path, data = "/bench/minimal/?" + _contact_query(next(Plan.readers)), None
         elif scenario.name in ("profile_get", "profile_post"):
             path = "/profile/?" + _contact_query(next(Plan.readers))
             data = {"FIRSTNAME": f"Bench{Plan.edit_tag}{next(Plan.profile_edits)}"} if scenario.method == "POST" else None

@@ -243,7 +243,8 @@ def _measure(server: Server, mode: Mode) -> dict:
     for latency in LATENCIES_MS:
         control.configure(latency_ms=latency)
         server.control_calls += 1
-        floors = ["plain", "sleep"] if latency == 0 else ["sleep", "sleep2"]
+        # `minimal`: issue 15's yardstick, the same read by a minimal Django view (bench/views.py), at L = 0.
+        floors = ["plain", "minimal", "sleep"] if latency == 0 else ["sleep", "sleep2"]
         for users in CLIENTS:
             print(f"L = {latency} ms, {users} client(s): {', '.join([*floors, *APP_SCENARIOS])}", flush=True)
             result = _load(server, users=users, latency=latency, scenarios=[*floors, *APP_SCENARIOS],
@@ -470,7 +471,9 @@ def _report(options, mode, machine, server, cells, checks, drills, cost) -> str:
         f"- Database: {_database_name()}.",
         "",
         "Latencies in ms as the client saw them; overhead = latency - L x (Maileon calls the request needs). "
-        "Floors: `plain` renders a small template, `sleep` waits L, `sleep2` waits 2L (a POST's read + write). "
+        "Floors: `plain` renders a small template, `sleep` waits L, `sleep2` waits 2L (a POST's read + write); "
+        "`minimal` is a reference, not a floor: a minimal Django view making the profile's read (requests, lxml, "
+        "one Django template) with none of the app's checks. "
         "CPU ms/req: the CPU time gunicorn's workers (app) and the sandbox process spent over the slices, per "
         "request completed in them (/proc; at 32 clients it includes what waiting threads cost).",
         "",
@@ -549,6 +552,10 @@ def _targets(cells, checks, drills, server) -> list[str]:
             ratio = _summary(cell["profile_get"])["rps"] / _summary(cell["plain"])["rps"]
             add(f"profile GET / plain template view throughput, L=0, {users} client(s): >= 50 %",
                 f"{ratio:.0%}", ratio >= 0.5 if users == 32 else None)
+        if "minimal" in cell and "plain" in cell:
+            ratio = _summary(cell["minimal"])["rps"] / _summary(cell["plain"])["rps"]
+            add(f"(reference) minimal view with the same read / plain view throughput, L=0, {users} client(s)",
+                f"{ratio:.0%}", None)
     exact, cold = cells.get("calls", {}), cells.get("calls_cold", {})
     for name in APP_SCENARIOS:
         if name in exact:

@@ -10,4 +10,5 @@ urlpatterns = [
     *app_urlpatterns,
     path("bench/plain/", views.plain_template, name="bench_plain"),
     path("bench/sleep/", views.sleep, name="bench_sleep"),
+    path("bench/minimal/", views.minimal_read, name="bench_minimal"),
 ]
