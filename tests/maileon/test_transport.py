@@ -4,12 +4,14 @@ messages and logs."""
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
 import pytest
 import requests
+import responses
 
 from preference_center.maileon import (
     ContactChanges,
@@ -23,7 +25,7 @@ from preference_center.maileon import codec
 from preference_center.maileon.transport import Transport, parse_retry_after
 from preference_center.redaction import REDACTED, RedactSecrets
 
-from .conftest import API_KEY, BASE_URL, CHECKSUM, contact_xml
+from .conftest import API_KEY, BASE_URL, CHECKSUM, EXPECTED_AUTHORIZATION, contact_xml
 
 CONTACT = contact_xml(7)
 NOW = datetime(2026, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
@@ -342,3 +344,50 @@ def test_retry_within_the_time_budget(client, maileon, sleeps, config, monkeypat
 def test_real_clock_is_monotonic(config):
     transport = Transport(config)
     assert transport._clock() <= transport._clock()
+
+
+# --- the request on the wire: what requests' Session.request would have built (Transport builds it itself)
+
+AWKWARD_PARAMS = [("id", "7"), ("checksum", "a+b/c=d&e f%"), ("standard_field", "FIRSTNAME"),
+                  ("standard_field", "LASTNAME"), ("src", "Zürich ü €"), ("empty", ""), ("dropped", None)]
+
+
+@pytest.mark.parametrize(
+    ("base_url", "method", "path", "params", "body"),
+    [
+        (BASE_URL, "GET", "/contacts/contact", AWKWARD_PARAMS, None),
+        (BASE_URL, "GET", "/contacts/contact", [], None),
+        (BASE_URL, "PUT", "/contacts/contact", [("id", "7"), ("checksum", "x y")], b"<contact>\xc3\xbc</contact>"),
+        (BASE_URL, "PUT", "/contacts/contact/unsubscribe/reasons", [("reason", "zu viele Mails")], None),
+        (BASE_URL, "POST", "/contacts/email/a%2Bb%40example.org", [("permission", "1")], b"<contact/>"),
+        ("https://api.maileon.test", "GET", "/contacts/contact", [("id", "7")], None),
+        ("https://API.Maileon.test:8443/1.0", "GET", "/contacts/contact", [("id", "7")], None),  # requests' way
+    ],
+)
+def test_the_request_sent_is_the_one_session_request_would_build(base_url, method, path, params, body):
+    config = MaileonConfig(base_url=base_url, api_key=API_KEY, read_retries=0)
+    transport = Transport(config)
+    with responses.RequestsMock() as mock:
+        mock.add(method, re.compile(".*"), status=200, body=b"<ok/>", content_type="application/xml")
+        transport.request(method, path, params=params, body=body, operation="probe")
+        sent = mock.calls[0].request
+
+    headers = {"Accept": "application/vnd.maileon.api+xml; charset=utf-8", "User-Agent": config.user_agent}
+    if body is not None or method in ("PUT", "POST"):
+        headers["Content-Type"] = headers["Accept"]
+    expected = requests.Session().prepare_request(requests.Request(
+        method, base_url.rstrip("/") + path, params=params, data=body, headers=headers,
+        auth=lambda request: request.headers.update(Authorization=EXPECTED_AUTHORIZATION) or request,
+    ))
+    assert (sent.method, sent.url, sent.body) == (expected.method, expected.url, expected.body)
+    assert list(sent.headers.items()) == list(expected.headers.items())
+
+
+def test_cookies_maileon_sets_are_sent_back_as_a_session_would(config, maileon):
+    maileon.answer("GET", "/contacts/contact", body=CONTACT, headers={"Set-Cookie": "lb=node-3; Path=/"})
+    client = MaileonClient(config)
+    read(client)
+    read(client)
+    first, second = maileon.mock.calls[0].request, maileon.mock.calls[1].request
+    assert "Cookie" not in first.headers
+    assert second.headers["Cookie"] == "lb=node-3"
