@@ -391,3 +391,23 @@ def test_cookies_maileon_sets_are_sent_back_as_a_session_would(config, maileon):
     first, second = maileon.mock.calls[0].request, maileon.mock.calls[1].request
     assert "Cookie" not in first.headers
     assert second.headers["Cookie"] == "lb=node-3"
+
+
+def test_a_read_answered_at_once_is_logged_at_debug_only(client, maileon, caplog):
+    caplog.set_level(logging.INFO, logger="preference_center.maileon.transport")
+    maileon.answer("GET", "/contacts/contact", body=CONTACT)
+    read(client)
+    assert [r.getMessage() for r in caplog.records] == []
+
+
+def test_retries_failures_and_writes_are_logged_at_info(client, maileon, caplog):
+    caplog.set_level(logging.INFO, logger="preference_center.maileon.transport")
+    maileon.answer("GET", "/contacts/contact", status=503)
+    maileon.answer("GET", "/contacts/contact", body=CONTACT)
+    maileon.answer("DELETE", "/contacts/email/erika%40example.org/unsubscribe", status=204)
+    read(client)
+    client.unsubscribe_contacts_by_email(email="erika@example.org", newsletter_account_ids=[1])
+    lines = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
+    assert "maileon get_contact GET contact_id=7 -> 503 (attempt 1)" in lines
+    assert "maileon get_contact GET contact_id=7 -> 200 (attempt 2)" in lines
+    assert any(line.startswith("maileon unsubscribe_contacts_by_email DELETE") for line in lines)
