@@ -28,6 +28,8 @@ _entries: dict[str, tuple[float, object]] = {}  # key -> (read at, value)
 _refused_doi_mailings: dict[str, float] = {}  # DOI mailing key -> when Maileon refused it
 _refused_transaction_types: dict[int, float] = {}  # transaction type id -> when Maileon refused it
 _last_recheck: float | None = None
+_generation = 0  # counts every change of what is held here (version())
+VERSION_SECONDS = 10.0
 
 
 def _cached(key: str, load: Callable[[], T]) -> T:
@@ -39,7 +41,19 @@ def _cached(key: str, load: Callable[[], T]) -> T:
     value = load()  # outside the lock: a slow Maileon must not stall every other thread's cached reads
     with _lock:
         _entries[key] = (now, value)
+        _changed()
     return value
+
+
+def version() -> tuple[int, int]:
+    """Changes whenever anything held here does, and every VERSION_SECONDS in any case (entries and refusals
+    also expire with time): what is derived from the definitions may be kept while this stays the same."""
+    return _generation, int(_clock() // VERSION_SECONDS)
+
+
+def _changed() -> None:  # called with _lock held
+    global _generation
+    _generation += 1
 
 
 def custom_fields() -> dict[str, CustomFieldType]:
@@ -86,6 +100,7 @@ def note_refused_transaction_type(type_id: int) -> None:
     """Maileon refused a transaction with this type: pages stop offering it for a while (as for a DOI mailing)."""
     with _lock:
         _refused_transaction_types[type_id] = _clock()
+        _changed()
 
 
 def doi_mailing_refused(key: str) -> bool:
@@ -98,6 +113,7 @@ def note_refused_doi_mailing(key: str) -> None:
     """Maileon refused a DOI mailing key (there is no call to list them: a refusal is how we learn)."""
     with _lock:
         _refused_doi_mailings[key] = _clock()
+        _changed()
 
 
 def recheck() -> bool:
@@ -110,6 +126,7 @@ def recheck() -> bool:
             return False
         _last_recheck = now
         _entries.clear()
+        _changed()
     return True
 
 
@@ -121,3 +138,4 @@ def forget() -> None:
         _refused_doi_mailings.clear()
         _refused_transaction_types.clear()
         _last_recheck = None
+        _changed()

@@ -82,12 +82,34 @@ class PageFit:
                    doi_mailing=bool(page.doi_mailing_key), pause=bool(page.pause_field))
 
 
+# A page view asks for the fit once or twice (the unsubscribe page: the form and the down-sell offer), and it
+# only changes with the page object (page_cache hands out the same one for seconds) or the definitions: kept per
+# page object while definitions.version() stays the same.
+_MEMO_LIMIT = 256
+_memo: dict[int, tuple[PageConfig, tuple[int, int], PageFit]] = {}  # id(page) -> (page, version, fit)
+
+
 def fit(page: PageConfig, *, with_transaction_type: bool = False) -> PageFit:
     """What of `page` the account has (cached account definitions; MaileonError when they cannot be read).
 
     `with_transaction_type`: check the "send me a new link" transaction type too (the admin and check_pages). The
     recipient pages leave it out: a profile page has no use for the list of types, nor should it fail when the
     API key may not read it."""
+    if with_transaction_type:
+        return _fit(page, with_transaction_type=True)
+    version = definitions.version()
+    kept = _memo.get(id(page))
+    if kept is not None and kept[0] is page and kept[1] == version:
+        return kept[2]
+    result = _fit(page, with_transaction_type=False)
+    if definitions.version() == version:  # nothing was read afresh meanwhile
+        if len(_memo) >= _MEMO_LIMIT:
+            _memo.clear()
+        _memo[id(page)] = (page, version, result)
+    return result
+
+
+def _fit(page: PageConfig, *, with_transaction_type: bool) -> PageFit:
     missing: list[Missing] = []
     fields = []
     custom = None
