@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django.http import HttpRequest
@@ -48,6 +49,15 @@ class ContactLink:
 
     def __repr__(self) -> str:  # the checksum must never reach a log or a traceback
         return f"ContactLink(contact_id={self.contact_id}, checksum='***', mailing_id={self.mailing_id})"
+
+    @cached_property
+    def query(self) -> str:
+        """contactid, checksum and mailingid, encoded once per request: a page links to itself in every language
+        and to its other pages (query_string adds the language)."""
+        params: list[tuple[str, str | int]] = [("contactid", self.contact_id), ("checksum", self.checksum)]
+        if self.mailing_id is not None:
+            params.append(("mailingid", self.mailing_id))
+        return urlencode(params)
 
 
 def _single(request: HttpRequest, *names: str) -> str | None:
@@ -98,13 +108,9 @@ def requested_language(request: HttpRequest) -> str | None:
 
 def query_string(link: ContactLink, lang: str | None = None) -> str:
     """The link's query in Maileon's spelling, e.g. for the language switcher or a form's action."""
-    params: list[tuple[str, str | int]] = [("contactid", link.contact_id), ("checksum", link.checksum)]
-    if link.mailing_id is not None:
-        params.append(("mailingid", link.mailing_id))
-    language = lang or link.language
-    if languages.offered(language):
-        params.append(("lang", language))
-    return urlencode(params)
+    language = languages.offered(lang or link.language)
+    # A language code is letters and a hyphen at most (languages.CODES): nothing to encode.
+    return f"{link.query}&lang={language}" if language else link.query
 
 
 # --- links for mailings and demo contacts

@@ -50,9 +50,23 @@ def environment(**options) -> jinja2.Environment:
     env.install_gettext_callables(  # type: ignore[attr-defined] - added by the i18n extension
         gettext=gettext, ngettext=ngettext, pgettext=pgettext, npgettext=npgettext, newstyle=True,
     )
+    # `_()` and `gettext()`, most of a page's texts: what the i18n extension installs, without its detour through
+    # the context for every call.
+    env.globals["gettext"] = env.globals["_"] = _gettext
     env.globals["static"] = static_url
     env.filters["linebreaksbr"] = linebreaksbr
     return env
+
+
+@jinja2.pass_context
+def _gettext(context, message: str, /, **variables) -> str:
+    """Jinja2's newstyle gettext: the text as markup when autoescaping (ours, not the values put into it), and
+    always read as a format string, so "%%" is "%" with or without variables. Formatting markup escapes every
+    value and copies the text: skipped when there is nothing to format, which changes no result."""
+    translated = gettext(message)
+    if context.eval_ctx.autoescape:
+        translated = Markup(translated)
+    return translated % variables if variables or "%" in translated else translated
 
 
 @cache
