@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import get_script_prefix, reverse
 from django.utils import translation
 
 from .. import languages, links
@@ -16,8 +19,22 @@ from .templating import render_to_string
 
 def page_url(name: str, page: PageConfig, link: links.ContactLink | None = None, lang: str | None = None) -> str:
     """URL of a recipient page of `page`: /profile/ for the default page, /p/<slug>/profile/ for the others."""
-    path = reverse(name) if page.is_default else reverse(f"page_{name}", kwargs={"slug": page.slug})
+    path = page_path(name, None if page.is_default else page.slug, get_script_prefix())
     return f"{path}?{links.query_string(link, lang)}" if link else path
+
+
+@lru_cache(maxsize=1024)
+def page_path(name: str, slug: str | None, script_prefix: str) -> str:
+    """A page's path, looked up once per process (a page links to four or five of its pages on every view, and
+    Django's reverse() walks the URL patterns each time). The script prefix is part of the key: it comes with
+    each request."""
+    return reverse(name, kwargs=None) if slug is None else reverse(f"page_{name}", kwargs={"slug": slug})
+
+
+@receiver(setting_changed)
+def _forget_paths(*, setting: str, **_signal) -> None:
+    if setting == "ROOT_URLCONF":
+        page_path.cache_clear()
 
 
 def asset_version(page: PageConfig) -> str:
@@ -64,13 +81,13 @@ def base_context(
     request: HttpRequest, *, page: PageConfig, language: str, link: links.ContactLink | None = None,
     switcher: bool = True,
 ) -> dict:
-    version = asset_version(page)
-    slug = {"slug": page.slug}
+    version = asset_version(page)  # digits only
+    prefix = get_script_prefix()
     return {
         "page": page,
         "language": language,
-        "theme_url": f"{reverse('page_theme', kwargs=slug)}?{urlencode({'v': version})}" if page.pk else "",
-        "logo_url": (f"{reverse('page_logo', kwargs=slug)}?{urlencode({'v': version})}"
+        "theme_url": f"{page_path('theme', page.slug, prefix)}?v={version}" if page.pk else "",
+        "logo_url": (f"{page_path('logo', page.slug, prefix)}?v={version}"
                      if page.pk and page.logo else ""),
         "language_links": _language_links(request, language, link) if switcher else [],
     }

@@ -1,5 +1,7 @@
 """The profile page through Django's test client against the sandbox: read, save only what changed, opt-in."""
 
+import io
+
 import pytest
 
 from preference_center.maileon import Permission
@@ -216,3 +218,27 @@ def test_language_switcher_keeps_the_link_and_sets_no_cookie(client, default_pag
     checksum = maileon_sandbox.checksum_for(JOHN)
     assert f'href="/profile/?contactid={JOHN}&amp;checksum={checksum}&amp;mailingid={SENT_MAILING}&amp;lang=de"' in html
     assert not response.cookies
+
+
+def _served(path: str, query: str, script_name: str = "") -> str:
+    """The page as Django's WSGI handler serves it (the test client never sets a script prefix)."""
+    from django.core.handlers.wsgi import WSGIHandler
+    environ = {"REQUEST_METHOD": "GET", "SCRIPT_NAME": script_name, "PATH_INFO": path, "QUERY_STRING": query,
+               "SERVER_NAME": "testserver", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1",
+               "REMOTE_ADDR": "127.0.0.1", "HTTP_HOST": "testserver", "wsgi.url_scheme": "http",
+               "wsgi.input": io.BytesIO(), "wsgi.errors": io.StringIO()}
+    result = WSGIHandler()(environ, lambda status, headers, exc_info=None: None)
+    try:
+        return b"".join(result).decode()
+    finally:
+        result.close()
+
+
+def test_each_request_links_under_its_own_script_prefix(default_page, maileon_sandbox, link):
+    # Served under a path behind a proxy (SCRIPT_NAME) and directly, from one process: page paths are looked
+    # up once per process, never with another request's prefix.
+    for _ in range(2):
+        under = _served("/profile/", link(ERIKA), script_name="/prefs")
+        direct = _served("/profile/", link(ERIKA))
+        assert 'href="/prefs/unsubscribe/?contactid=' in under and 'href="/prefs/p/default/theme.css?v=' in under
+        assert 'href="/unsubscribe/?contactid=' in direct and "/prefs/" not in direct

@@ -59,7 +59,7 @@ def test_after_maileon_has_it_the_button_starts_a_double_opt_in_to_the_address_o
 
     assert undone.status_code == 200 and "Please check your inbox" in undone.content.decode()
     read, create = maileon_sandbox.calls
-    assert (read.method, read.path) == ("GET", f"/contacts/contact")  # the link proven first
+    assert (read.method, read.path) == ("GET", "/contacts/contact")  # the link proven first
     assert (create.method, create.path) == ("POST", f"/contacts/email/{LENA_EMAIL}")
     assert dict(create.query) == {"permission": "1", "doi": "true", "doimailing": "doi-standard",
                                   "src": "preference-center"}
