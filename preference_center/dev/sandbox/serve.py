@@ -79,6 +79,9 @@ class SandboxServer(ThreadingHTTPServer):
         self.after_apply_drops: list[AfterApplyDrop] = []
         self.answered: list[Answered] = []
         self.connections_accepted = 0  # TCP connections from clients (the bench checks keep-alive with it)
+        # API connections by the product of their first request's User-Agent ("maileon-preference-center"): the
+        # bench tells the app's connections from those of its own reference view.
+        self.connections_by_agent: Counter[str] = Counter()
         self.lock = threading.Lock()
 
     @property
@@ -89,6 +92,10 @@ class SandboxServer(ThreadingHTTPServer):
         with self.lock:
             self.connections_accepted += 1
         super().process_request(request, client_address)
+
+    def note_connection(self, user_agent: str) -> None:
+        with self.lock:
+            self.connections_by_agent[user_agent.split("/", 1)[0]] += 1
 
     def take_after_apply_drop(self, method: str, path: str) -> bool:
         with self.lock:
@@ -123,6 +130,7 @@ class SandboxServer(ThreadingHTTPServer):
         stats = {
             "calls": len(answered),
             "connections_accepted": self.connections_accepted,
+            "connections_by_agent": dict(self.connections_by_agent),
             "calls_by_method": dict(Counter(a.method for a in answered)),
             "unsubscribe_calls": len(unsubscribes),
             "unsubscribe_calls_reached": len(reached),
@@ -182,6 +190,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _api(self, path: str, query: list[tuple[str, str]], body: bytes) -> None:
         server, store = self.server, self.server.store
+        if not getattr(self, "_connection_noted", False):  # one handler per connection (keep-alive)
+            self._connection_noted = True
+            server.note_connection(self.headers.get("User-Agent", ""))
         method = self.command.upper()
         _taken.fault = None
         answer = api.handle(method, path, query, dict(self.headers.items()), body, store=store)
