@@ -3,6 +3,9 @@
 import io
 
 import pytest
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 
 from preference_center.maileon import Permission
 from preference_center.models import FieldSource, FieldType, ProfileField
@@ -221,17 +224,23 @@ def test_language_switcher_keeps_the_link_and_sets_no_cookie(client, default_pag
 
 
 def _served(path: str, query: str, script_name: str = "") -> str:
-    """The page as Django's WSGI handler serves it (the test client never sets a script prefix)."""
-    from django.core.handlers.wsgi import WSGIHandler
+    """The page as Django's WSGI handler serves it (the test client never sets a script prefix). As the test
+    client does, the test's database connection is kept open across the request (it holds the test's data)."""
     environ = {"REQUEST_METHOD": "GET", "SCRIPT_NAME": script_name, "PATH_INFO": path, "QUERY_STRING": query,
                "SERVER_NAME": "testserver", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1",
                "REMOTE_ADDR": "127.0.0.1", "HTTP_HOST": "testserver", "wsgi.url_scheme": "http",
                "wsgi.input": io.BytesIO(), "wsgi.errors": io.StringIO()}
-    result = WSGIHandler()(environ, lambda status, headers, exc_info=None: None)
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
     try:
-        return b"".join(result).decode()
+        result = WSGIHandler()(environ, lambda status, headers, exc_info=None: None)
+        try:
+            return b"".join(result).decode()
+        finally:
+            result.close()
     finally:
-        result.close()
+        for signal in (request_started, request_finished):
+            signal.connect(close_old_connections)
 
 
 def test_each_request_links_under_its_own_script_prefix(default_page, maileon_sandbox, link):
