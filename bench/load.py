@@ -53,8 +53,8 @@ SCENARIOS = {
     for s in [
         Scenario("plain", "GET", "Plain page"),
         Scenario("sleep", "GET", "slept"),
-        Scenario("sleep2", "GET", "slept"),
-        Scenario("minimal", "GET", 'name="FIRSTNAME"'),  # issue 15's reference: the same read, none of the app  # twice L: the floor for a POST (a read and a write)
+        Scenario("sleep2", "GET", "slept"),  # twice L: the floor for a POST (a read and a write)
+        Scenario("minimal", "GET", 'name="FIRSTNAME"'),  # issue 15's reference: the same read, none of the app
         Scenario("profile_get", "GET", 'name="FIRSTNAME"'),
         Scenario("profile_post", "POST", "your changes are saved"),
         Scenario("unsubscribe_get", "GET", 'name="reason"'),

@@ -13,7 +13,7 @@
    GET/POST profile, GET/POST unsubscribe in interleaved slices (bench/load.py, locust), so machine noise weighs
    on floors and pages alike. Every unsubscribe POST is a different contact.
 3. Takes the CPU time gunicorn's workers and the sandbox spent per request (/proc). Counts Maileon calls per
-   request and the TCP connections the sandbox accepted; checks that gunicorn's access
+   request and the TCP connections the sandbox accepted from the app (by User-Agent); checks that gunicorn's access
    log holds no checksum and that static files are served compressed and cacheable.
 4. Outage drill (scripts/drill_outage.py): 10,000 unsubscribes while the sandbox answers 503, then recovery with
    one and with four delivery workers, on PostgreSQL when scripts/with_postgres.sh finds its binaries; then
@@ -93,7 +93,6 @@ class Server:
     work: Path
     workers: int
     threads: int
-    control_calls: int = 0
     logs: list = field(default_factory=list)
 
 
@@ -166,8 +165,6 @@ def _start(mode: Mode) -> Server:
         cwd=ROOT, env=env, stdout=open(work / "access.log", "w"), stderr=open(work / "error.log", "w"),
     )
     server = Server(sandbox, gunicorn, f"http://127.0.0.1:{port}", work, *_worker_settings(env))
-    # Each control call is a connection of its own: counted, to tell the app's connections from the bench's.
-    server.control_calls = 1 + -(-mode.unsubscribers // UNSUBSCRIBERS_PER_BATCH)
     _wait_until_up(server)
     return server
 
@@ -242,7 +239,6 @@ def _measure(server: Server, mode: Mode) -> dict:
     cells["calls"], unsubscribe_next = _exact_calls(server, unsubscribe_next)
     for latency in LATENCIES_MS:
         control.configure(latency_ms=latency)
-        server.control_calls += 1
         # `minimal`: issue 15's yardstick, the same read by a minimal Django view (bench/views.py), at L = 0.
         floors = ["plain", "minimal", "sleep"] if latency == 0 else ["sleep", "sleep2"]
         for users in CLIENTS:
@@ -281,7 +277,6 @@ def _exact_calls(server: Server, unsubscribe_next: int, repeats: int = 20) -> tu
             with urllib.request.urlopen(request, timeout=10) as answer:
                 answer.read()
         exact[name] = (control.stats()["calls"] - before) / repeats
-        server.control_calls += 2
     print("Maileon calls per request: " + ", ".join(f"{k} {v:g}" for k, v in exact.items()), flush=True)
     return exact, unsubscribe_next
 
@@ -310,7 +305,6 @@ def _load(server: Server, *, users, latency, scenarios, slice_seconds, rounds, u
     ]
     with open(server.work / "load.log", "a") as log:
         out = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True, check=True)
-    server.control_calls += 2 * len(scenarios) * rounds  # load.py reads the sandbox's call count around slices
     return json.loads(out.stdout)
 
 
@@ -354,7 +348,6 @@ def _print_cell(latency: int, users: int, scenarios: dict) -> None:
 def _server_checks(server: Server) -> dict:
     """Keep-alive to Maileon, the access log's redaction, and static files as a browser gets them."""
     stats = server.sandbox.control.stats()
-    server.control_calls += 1
     # The app's own: the reference view (bench/views.py) keeps connections of its own, under another User-Agent.
     connections = stats["connections_by_agent"].get("maileon-preference-center", 0)
     access_log = (server.work / "access.log").read_text()
