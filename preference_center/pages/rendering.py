@@ -28,7 +28,7 @@ def page_path(name: str, slug: str | None, script_prefix: str) -> str:
     """A page's path, looked up once per process (a page links to four or five of its pages on every view, and
     Django's reverse() walks the URL patterns each time). The script prefix is part of the key: it comes with
     each request."""
-    return reverse(name, kwargs=None) if slug is None else reverse(f"page_{name}", kwargs={"slug": slug})
+    return reverse(name) if slug is None else reverse(f"page_{name}", kwargs={"slug": slug})
 
 
 @receiver(setting_changed)

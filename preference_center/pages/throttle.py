@@ -6,12 +6,11 @@ Two counts, each over the last WINDOW_SECONDS:
 - per client address: a guesser trying many contact ids from one place.
 A contact id or address at its ceiling gets the 429 page before anything is asked of Maileon.
 
-The counts live in Django's default cache (CACHE_URL: the database cache, or Redis), which every process and
-host shares. Each failure claims one *slot* key with `cache.add`, atomic on every backend (on the database cache
-the INSERT meets the primary key); Django's database cache implements `incr` as a read and a write, so
-concurrent failures counted with it could lose counts. A slot expires WINDOW_SECONDS after its failure, so the
-window slides; a key is full when every slot is taken. Keys are keyed hashes (HMAC with SECRET_KEY): the cache
-holds no addresses, and a hash of an IPv4 address cannot be reversed by trying all 2^32.
+The counts are sliding windows (services/sliding_window.py) in Django's default cache (CACHE_URL: the database
+cache, or Redis), which every process and host shares: each failure claims a slot key with the atomic
+`cache.add`, so concurrent failures are never lost, and a slot expires WINDOW_SECONDS after its failure. Keys are
+keyed hashes (HMAC with SECRET_KEY): the cache holds no addresses, and a hash of an IPv4 address cannot be
+reversed by trying all 2^32.
 
 The check comes before the call to Maileon and the count after it, so requests already in flight when the
 ceiling is reached still get their answer: concurrency can add at most the requests in flight to a ceiling.
@@ -20,14 +19,11 @@ ceiling is reached still get their answer: concurrency can add at most the reque
 from __future__ import annotations
 
 import ipaddress
-import math
-import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
-from django.utils.crypto import salted_hmac
 
+from ..services import sliding_window
 from ..services.sliding_window import SlidingWindow
 
 # Per contact id and window. Nobody mistypes their own link ten times in ten minutes, while a guesser gets at
@@ -97,36 +93,24 @@ def _contact_id(request: HttpRequest) -> int | None:
     return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
 
 
-def _slots(kind: str, value: str, ceiling: int) -> list[str]:
-    digest = salted_hmac("preference_center.throttle", f"{kind}:{value}").hexdigest()[:32]  # a key salt, not a path
-    return [f"link-failures:{kind}:{digest}:{slot}" for slot in range(ceiling)]
+# The counts themselves: services/sliding_window.py, as the new-link limits below.
+PER_CONTACT = SlidingWindow("link-failures-contact", ceiling=CONTACT_MAX_FAILURES, seconds=WINDOW_SECONDS)
+PER_ADDRESS = SlidingWindow("link-failures-address", ceiling=ADDRESS_MAX_FAILURES, seconds=WINDOW_SECONDS)
 
 
-def _windows(request: HttpRequest, *, count_address: bool = True) -> list[list[str]]:
+def _counts(request: HttpRequest, *, count_address: bool = True) -> list[tuple[SlidingWindow, str]]:
     contact_id = _contact_id(request)
-    windows = [] if contact_id is None else [_slots("contact", str(contact_id), CONTACT_MAX_FAILURES)]
+    counts = [] if contact_id is None else [(PER_CONTACT, str(contact_id))]
     if count_address:
-        windows.append(_slots("address", _address_group(client_address(request)), ADDRESS_MAX_FAILURES))
-    return windows
+        counts.append((PER_ADDRESS, _address_group(client_address(request))))
+    return counts
 
 
 def seconds_blocked(request: HttpRequest, *, count_address: bool = True) -> int:
     """0 when the request's contact id and address may be tried; else the seconds until one more failure is
-    allowed (Retry-After). `count_address=False`: only the contact id counts (the one-click POST)."""
-    windows = _windows(request, count_address=count_address)
-    # A new failure takes the first free slot, so a window is full only when its last slot is taken: asking for
-    # the last slots first answers almost every request (no failures) with a read of two keys, not of sixty.
-    last_taken = cache.get_many([window[-1] for window in windows])
-    windows = [window for window in windows if window[-1] in last_taken]
-    if not windows:
-        return 0
-    taken = cache.get_many([key for window in windows for key in window])
-    now = time.time()
-    waits = [
-        min(taken[key] for key in window) + WINDOW_SECONDS - now
-        for window in windows if all(key in taken for key in window)
-    ]
-    return max(1, math.ceil(max(waits))) if waits else 0
+    allowed (Retry-After). `count_address=False`: only the contact id counts (the one-click POST). Almost every
+    request (no failures) costs one read of two cache keys."""
+    return sliding_window.seconds_blocked(*_counts(request, count_address=count_address))
 
 
 def is_blocked(request: HttpRequest, *, count_address: bool = True) -> bool:
@@ -134,16 +118,10 @@ def is_blocked(request: HttpRequest, *, count_address: bool = True) -> bool:
 
 
 def record_failure(request: HttpRequest) -> None:
-    """Count one failure against the request's contact id and its address: each takes a free slot."""
-    windows = _windows(request)
-    taken = cache.get_many([key for window in windows for key in window])  # also drops expired slots
-    now = time.time()
-    for window in windows:
-        for key in window:
-            # Another process may take the same free slot at the same moment: add() lets only one win, and the
-            # loser takes the next one. A full window stays full: the failure changes nothing.
-            if key not in taken and cache.add(key, now, WINDOW_SECONDS):
-                break
+    """Count one failure against the request's contact id and its address: each takes a free slot (a full count
+    stays full: the failure changes nothing)."""
+    for window, value in _counts(request):
+        window.take(value)
 
 
 # --- "send me a new link" requests per client address (the same address and /64 grouping as the failures above)

@@ -30,11 +30,7 @@ class SlidingWindow:
 
     def seconds_blocked(self, value: str) -> int:
         """0 while another event for `value` fits; else the seconds until the oldest slot frees (Retry-After)."""
-        slots = self._slots(value)
-        taken = cache.get_many(slots)
-        if len(taken) < len(slots):
-            return 0
-        return max(1, math.ceil(min(taken.values()) + self.seconds - time.time()))
+        return seconds_blocked((self, value))
 
     def take(self, value: str) -> str | None:
         """Count one event for `value`: the slot it took (to give back), or None when the window is full."""
@@ -52,3 +48,19 @@ class SlidingWindow:
     def give_back(slot: str) -> None:
         """An event that did not happen after all (nothing was sent): its slot is free again."""
         cache.delete(slot)
+
+
+def seconds_blocked(*counts: tuple[SlidingWindow, str]) -> int:
+    """0 while another event fits in each of the (window, value) counts; else the seconds until it fits in all
+    of them (Retry-After). One cache read when nothing is full: an event takes the first free slot, so a window is
+    full only when its last slot is taken, and asking for the last slots first spares reading all of them."""
+    slots = [window._slots(value) for window, value in counts]
+    last_taken = cache.get_many([each[-1] for each in slots])
+    full = [(window, each) for (window, _value), each in zip(counts, slots) if each[-1] in last_taken]
+    if not full:
+        return 0
+    taken = cache.get_many([key for _window, each in full for key in each])
+    now = time.time()
+    waits = [min(taken[key] for key in each) + window.seconds - now
+             for window, each in full if all(key in taken for key in each)]
+    return max(1, math.ceil(max(waits))) if waits else 0
