@@ -1,4 +1,5 @@
-"""Floors for the bench: what Django itself costs on this server, without the app's work or Maileon's wait."""
+"""Floors for the bench: what Django itself costs on this server, without the app's work or Maileon's wait; and
+`minimal`, issue 15's reference: the pages' Maileon read with none of the app around it."""
 
 import base64
 import threading

@@ -1,5 +1,5 @@
 """A limit of so many events per key within a sliding window, shared by every process and host through Django's
-default cache (CACHE_URL), as pages/throttle.py counts link failures.
+default cache (CACHE_URL): the link failures of pages/throttle.py and the new-link limits.
 
 Each event claims one *slot* key with `cache.add`, atomic on every backend (Django's database cache implements
 `incr` as a read and a write, so concurrent counts with it could be lost). A slot expires `seconds` after its
