@@ -9,9 +9,9 @@
    under gunicorn with gunicorn.conf.py and production settings (DEBUG off, collectstatic, the manifest
    storage), plus two floors mounted only by the bench's own settings (bench/settings.py): a plain template view
    and a view that only sleeps as long as one Maileon call takes (L).
-2. For L = 0 and 50 ms (the sandbox's added latency) and 1, 8 and 32 concurrent clients, drives the floors and
-   GET/POST profile, GET/POST unsubscribe in interleaved slices (bench/load.py, locust), so machine noise weighs
-   on floors and pages alike. Every unsubscribe POST is a different contact.
+2. For L = 0 and 50 ms (how long the sandbox takes to answer, its own work included) and 1, 8 and 32 concurrent
+   clients, drives the floors and GET/POST profile, GET/POST unsubscribe in interleaved slices (bench/load.py,
+   locust), so machine noise weighs on floors and pages alike. Every unsubscribe POST is a different contact.
 3. Takes the CPU time gunicorn's workers and the sandbox spent per request (/proc). Counts Maileon calls per
    request and the TCP connections the sandbox accepted from the app (by User-Agent); checks that gunicorn's access
    log holds no checksum and that static files are served compressed and cacheable.
@@ -464,7 +464,8 @@ def _report(options, mode, machine, server, cells, checks, drills, cost) -> str:
         f"({mode.rounds * mode.slice_seconds:g} s per scenario and client count).",
         f"- Database: {_database_name()}.",
         "",
-        "Latencies in ms as the client saw them; overhead = latency - L x (Maileon calls the request needs). "
+        "Latencies in ms as the client saw them; overhead = latency - L x (Maileon calls the request needs), where L "
+        "is how long the sandbox takes to answer, its own work included. "
         "Floors: `plain` renders a small template, `sleep` waits L, `sleep2` waits 2L (a POST's read + write); "
         "`minimal` is a reference, not a floor: a minimal Django view making the profile's read (requests, lxml, "
         "one Django template) with none of the app's checks. "

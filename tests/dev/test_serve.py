@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import requests
 
+from preference_center.dev.sandbox import serve
 from preference_center.dev.sandbox.serve import spawn
-from preference_center.dev.sandbox.store import checksum_for
+from preference_center.dev.sandbox.store import SandboxStore, checksum_for
 from preference_center.maileon import MaileonClient, MaileonConfig
 
 from tests.support import ERIKA, JOHN
@@ -33,3 +35,31 @@ def test_the_client_keeps_one_connection_per_thread_and_the_sandbox_counts_it_ap
     finally:
         client.close()
         sandbox.stop()
+
+
+def test_the_latency_is_how_long_an_answer_takes_the_sandboxs_own_work_included(monkeypatch):
+    # make bench counts what an answer takes beyond the latency as the app's overhead: the sandbox's own work
+    # (here made to take 150 ms) belongs inside the latency, as Maileon's does, not on top of it.
+    handle = serve.api.handle
+
+    def slow_handle(*args, **kwargs):
+        time.sleep(0.15)
+        return handle(*args, **kwargs)
+
+    monkeypatch.setattr(serve.api, "handle", slow_handle)
+    server = serve.SandboxServer(0, SandboxStore(), latency_ms=300)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        started = time.monotonic()
+        answer = requests.get(f"{server.url}{serve.API_BASE}/contacts/contact", timeout=5,
+                              params={"id": ERIKA, "checksum": checksum_for(ERIKA)},
+                              headers={"Authorization": SANDBOX_AUTHORIZATION})
+        took = time.monotonic() - started
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+    assert answer.status_code == 200
+    assert 0.3 <= took < 0.42  # not 0.45: 150 ms of work plus 300 ms of latency
