@@ -120,8 +120,7 @@ def is_blocked(request: HttpRequest, *, count_address: bool = True) -> bool:
 def record_failure(request: HttpRequest) -> None:
     """Count one failure against the request's contact id and its address: each takes a free slot (a full count
     stays full: the failure changes nothing)."""
-    for window, value in _counts(request):
-        window.take(value)
+    sliding_window.take(*_counts(request))
 
 
 # --- "send me a new link" requests per client address (the same address and /64 grouping as the failures above)

@@ -34,15 +34,7 @@ class SlidingWindow:
 
     def take(self, value: str) -> str | None:
         """Count one event for `value`: the slot it took (to give back), or None when the window is full."""
-        slots = self._slots(value)
-        taken = cache.get_many(slots)  # also drops expired slots
-        now = time.time()
-        for key in slots:
-            # Another process may take the same free slot at the same moment: add() lets only one win, and the
-            # loser takes the next one.
-            if key not in taken and cache.add(key, now, self.seconds):
-                return key
-        return None
+        return take((self, value))[0]
 
     @staticmethod
     def give_back(slot: str) -> None:
@@ -64,3 +56,21 @@ def seconds_blocked(*counts: tuple[SlidingWindow, str]) -> int:
     waits = [min(taken[key] for key in each) + window.seconds - now
              for window, each in full if all(key in taken for key in each)]
     return max(1, math.ceil(max(waits))) if waits else 0
+
+
+def take(*counts: tuple[SlidingWindow, str]) -> list[str | None]:
+    """Count one event in each of the (window, value) counts, with one cache read for all of them: the slot each
+    took (to give back), or None where the window is full."""
+    slots = [window._slots(value) for window, value in counts]
+    taken = cache.get_many([key for each in slots for key in each])  # also drops expired slots
+    now = time.time()
+    return [_claim(each, taken, now, window.seconds) for (window, _value), each in zip(counts, slots)]
+
+
+def _claim(slots: list[str], taken: dict, now: float, seconds: int) -> str | None:
+    for key in slots:
+        # Another process may take the same free slot at the same moment: add() lets only one win, and the loser
+        # takes the next one.
+        if key not in taken and cache.add(key, now, seconds):
+            return key
+    return None

@@ -2,7 +2,9 @@
 the shared cache: HTTP in through Django's test client, what the sandbox was asked out."""
 
 import pytest
+from django.db import connection
 from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 
 from preference_center.delivery import worker
 from preference_center.pages import page_cache, throttle
@@ -219,3 +221,14 @@ def test_the_counts_outlive_the_memory_of_the_process_that_counted(client, defau
     maileon_sandbox.calls.clear()
     assert_throttled(Client().get(f"/profile/?{link(ERIKA)}", REMOTE_ADDR="192.0.2.44"))
     assert maileon_sandbox.calls == []
+
+
+def test_a_failure_is_checked_with_one_cache_read_and_counted_with_another(client, default_page, maileon_sandbox):
+    # Under a guesser every request is a failure: counting it against the contact id and the address reads both
+    # counts' slots at once, not once per count.
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/profile/?contactid=5000&checksum=guess", REMOTE_ADDR="198.51.100.7").status_code == 404
+
+    slot_reads = [query["sql"] for query in queries.captured_queries
+                  if "preference_center_cache" in query["sql"] and " IN (" in query["sql"]]
+    assert len(slot_reads) == 2
